@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Lectern administration"
+admin.site.site_title = "Lectern admin"
+admin.site.index_title = "Courses, quizzes and people"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("courses.urls")),
+]

@@ -1,0 +1,104 @@
+"""Fixtures shared by the whole suite: people, logged-in clients, the seed course, Celery."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from config.celery_app import app as celery_app
+from tests.factories import UserFactory
+
+SEED_COURSE_DIR = Path(settings.BASE_DIR) / "content" / "aws-cloud-fundamentals"
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks run in-process unless a test asks for the `celery_worker` fixture."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def instructor(db) -> Client:
+    return _client_for(UserFactory(email="instructor@example.com", is_staff=True, is_superuser=True))
+
+
+@pytest.fixture
+def student(db) -> Client:
+    return _client_for(UserFactory(email="student@example.com"))
+
+
+@pytest.fixture
+def other_student(db) -> Client:
+    return _client_for(UserFactory(email="other@example.com"))
+
+
+@pytest.fixture
+def anonymous() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def course_dir(tmp_path: Path) -> Path:
+    """A writable copy of the seed course, for tests that edit the source."""
+    target = tmp_path / "aws-cloud-fundamentals"
+    shutil.copytree(SEED_COURSE_DIR, target)
+    for path in target.iterdir():
+        path.chmod(0o644)
+    return target
+
+
+@pytest.fixture
+def seed_course(db):
+    from courses.services import course_import
+
+    course_import(course_dir=SEED_COURSE_DIR)
+    from courses.models import Course
+
+    return Course.objects.get(slug="aws-cloud-fundamentals")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_session(django_db_blocker):
+    """A real Celery worker thread for the whole session: the in-memory broker locally,
+    Redis when REDIS_URL is set (CI). Starting one costs seconds, so it is shared."""
+    from celery.contrib.testing.worker import start_worker
+
+    celery_app.conf.broker_transport_options = {
+        **celery_app.conf.broker_transport_options,
+        "polling_interval": 0.05,
+    }
+    celery_app.conf.task_always_eager = False
+    with django_db_blocker.unblock():
+        celery_app.control.purge()
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+            yield celery_app
+
+
+@pytest.fixture
+def celery_worker(celery_worker_session, transactional_db):
+    """Use with tests that need a worker; they see committed data only, hence transactional_db."""
+    celery_app.conf.task_always_eager = False
+    yield celery_worker_session
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Debian's Chromium. Outside CI they are skipped if it is missing;
+    in CI (LECTERN_REQUIRE_BROWSER) a missing browser fails them instead."""
+    if Path("/usr/bin/chromium").exists() or os.environ.get("LECTERN_REQUIRE_BROWSER"):
+        return
+    skip = pytest.mark.skip(reason="/usr/bin/chromium is not installed (apt-get install chromium)")
+    for item in items:
+        if "e2e" in item.keywords:
+            item.add_marker(skip)

@@ -1,0 +1,115 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from courses.models import Chapter, Course, ImportRun, Lesson
+from courses.services import import_run_create
+
+
+class ChapterInline(admin.TabularInline):
+    model = Chapter
+    fields = ("position", "title", "slug", "is_archived")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "source_dir", "is_published", "updated")
+    list_filter = ("is_published",)
+    search_fields = ("title", "slug")
+    readonly_fields = ("source_dir", "intro_html", "created", "updated")
+    inlines = [ChapterInline]
+    actions = ["reimport", "reimport_dry_run"]
+
+    def _queue(self, request: HttpRequest, queryset: QuerySet[Course], dry_run: bool) -> None:
+        for course in queryset:
+            import_run_create(source_dir=course.source_dir, dry_run=dry_run, requested_by=request.user)
+        self.message_user(
+            request,
+            f"Queued {queryset.count()} import(s). Follow them under Import runs.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Re-import from the course folder")
+    def reimport(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
+        self._queue(request, queryset, dry_run=False)
+
+    @admin.action(description="Dry run: show what a re-import would change")
+    def reimport_dry_run(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
+        self._queue(request, queryset, dry_run=True)
+
+
+class LessonInline(admin.TabularInline):
+    model = Lesson
+    fields = ("position", "title", "slug", "reading_minutes", "is_archived")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Chapter)
+class ChapterAdmin(admin.ModelAdmin):
+    list_display = ("title", "course", "position", "is_archived")
+    list_filter = ("course", "is_archived")
+    search_fields = ("title",)
+    readonly_fields = ("course", "slug", "intro_html", "content_hash", "source_path")
+    fields = ("course", "title", "slug", "position", "intro_markdown", "is_archived", "source_path")
+    inlines = [LessonInline]
+
+
+@admin.register(Lesson)
+class LessonAdmin(admin.ModelAdmin):
+    list_display = ("title", "chapter", "position", "reading_minutes", "is_archived")
+    list_filter = ("course", "is_archived")
+    list_select_related = ("chapter",)
+    search_fields = ("title", "body_text")
+    readonly_fields = (
+        "course",
+        "chapter",
+        "slug",
+        "word_count",
+        "reading_minutes",
+        "content_hash",
+        "source_path",
+        "updated",
+    )
+    fields = (
+        "course",
+        "chapter",
+        "title",
+        "slug",
+        "position",
+        "is_archived",
+        "word_count",
+        "reading_minutes",
+        "source_path",
+        "updated",
+    )
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ("source_dir", "status", "dry_run", "requested_by", "created", "finished")
+    list_filter = ("status", "dry_run")
+    readonly_fields = (
+        "course",
+        "source_dir",
+        "dry_run",
+        "status",
+        "report",
+        "error",
+        "requested_by",
+        "created",
+        "started",
+        "finished",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

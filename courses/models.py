@@ -1,0 +1,170 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Course(models.Model):
+    """A course, imported from a folder under content/ (its `source_dir`)."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    # Markdown before the first chapter, rendered once at import.
+    intro_markdown = models.TextField(blank=True)
+    intro_html = models.TextField(blank=True)
+    source_dir = models.CharField(
+        max_length=500, blank=True, help_text="Folder the course was imported from."
+    )
+    lesson_level = models.PositiveSmallIntegerField(default=2)
+    is_published = models.BooleanField(
+        default=True, help_text="Unpublished courses are hidden from the catalog."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lesson_level__gte=2, lesson_level__lte=6),
+                name="courses_course_lesson_level_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("courses:course-detail", kwargs={"course_slug": self.slug})
+
+
+class Chapter(models.Model):
+    """A module of a course: one `#` heading of the source and the lessons under it."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="chapters")
+    slug = models.SlugField(max_length=100)
+    title = models.CharField(max_length=300)
+    position = models.PositiveIntegerField()
+    intro_markdown = models.TextField(blank=True)
+    intro_html = models.TextField(blank=True)
+    intro_text = models.TextField(blank=True)
+    content_hash = models.CharField(max_length=64)
+    source_path = models.CharField(max_length=500, blank=True)
+    # Archived when it disappears from the source: hidden, never deleted, so nothing
+    # attached to it is lost; it comes back if it reappears.
+    is_archived = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["course", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="courses_chapter_slug_unique"),
+        ]
+        indexes = [
+            # The course outline: live chapters of one course in order.
+            models.Index(
+                fields=["course", "position"],
+                condition=Q(is_archived=False),
+                name="courses_chapter_outline_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "courses:chapter-detail",
+            kwargs={"course_slug": self.course.slug, "chapter_slug": self.slug},
+        )
+
+
+class Lesson(models.Model):
+    """One `##` section of a chapter. Its HTML is rendered and sanitized once, at import."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="lessons")
+    slug = models.SlugField(max_length=100)
+    title = models.CharField(max_length=300)
+    position = models.PositiveIntegerField(help_text="Order within the chapter.")
+    body_markdown = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    body_text = models.TextField(blank=True)
+    toc = models.JSONField(default=list, blank=True)
+    word_count = models.PositiveIntegerField(default=0)
+    reading_minutes = models.PositiveIntegerField(default=0)
+    content_hash = models.CharField(max_length=64)
+    source_path = models.CharField(max_length=500, blank=True)
+    is_archived = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["chapter__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["chapter", "slug"], name="courses_lesson_slug_unique"),
+        ]
+        indexes = [
+            # Previous / next and the outline: live lessons of one course in reading order.
+            models.Index(
+                fields=["course", "chapter", "position"],
+                condition=Q(is_archived=False),
+                name="courses_lesson_reading_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "courses:lesson-detail",
+            kwargs={
+                "course_slug": self.course.slug,
+                "chapter_slug": self.chapter.slug,
+                "lesson_slug": self.slug,
+            },
+        )
+
+
+class ImportRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class ImportRun(models.Model):
+    """One import of a course folder, queued from the admin and run by a Celery worker."""
+
+    # Module-level so that Meta's constraint can name its values too.
+    Status = ImportRunStatus
+
+    course = models.ForeignKey(
+        Course, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_runs"
+    )
+    source_dir = models.CharField(max_length=500)
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ImportRunStatus.values),
+                name="courses_importrun_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import of {self.source_dir} ({self.get_status_display()})"

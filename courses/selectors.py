@@ -1,0 +1,128 @@
+"""Reads for the course pages. Each returns what one page needs in a fixed number of queries."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+
+from courses.models import Chapter, Course, Lesson
+
+_LIVE_LESSONS = Q(lessons__is_archived=False, lessons__chapter__is_archived=False)
+# Lists and links need none of a lesson's text, which is most of its row.
+_LESSON_TEXT = ("body_markdown", "body_html", "body_text", "toc")
+
+
+def course_list() -> QuerySet[Course]:
+    """Published courses with their live lesson count and reading time (one query)."""
+    return Course.objects.filter(is_published=True).annotate(
+        lesson_count=Count("lessons", filter=_LIVE_LESSONS),
+        reading_minutes=Sum("lessons__reading_minutes", filter=_LIVE_LESSONS),
+    )
+
+
+def course_get(*, slug: str) -> Course:
+    try:
+        return Course.objects.get(slug=slug, is_published=True)
+    except Course.DoesNotExist:
+        raise Http404("No such course") from None
+
+
+def course_outline(*, course: Course) -> list[Chapter]:
+    """Live chapters of a course in order, each with `.live_lessons` (two queries)."""
+    live_lessons = (
+        Lesson.objects.filter(is_archived=False).order_by("position").defer(*_LESSON_TEXT)
+    )
+    chapters = list(
+        Chapter.objects.filter(course=course, is_archived=False)
+        .order_by("position")
+        .defer("intro_markdown", "intro_text")
+        .prefetch_related(Prefetch("lessons", queryset=live_lessons, to_attr="live_lessons"))
+    )
+    for chapter in chapters:
+        chapter.course = course  # spares a query per chapter when building URLs
+        chapter.reading_minutes = sum(lesson.reading_minutes for lesson in chapter.live_lessons)
+        for lesson in chapter.live_lessons:
+            lesson.chapter = chapter
+            lesson.course = course
+    return chapters
+
+
+def chapter_get(*, course: Course, slug: str) -> Chapter:
+    try:
+        chapter = Chapter.objects.get(course=course, slug=slug, is_archived=False)
+    except Chapter.DoesNotExist:
+        raise Http404("No such chapter") from None
+    chapter.course = course
+    return chapter
+
+
+def chapter_neighbours(*, chapter: Chapter) -> tuple[Chapter | None, Chapter | None]:
+    live = Chapter.objects.filter(course_id=chapter.course_id, is_archived=False)
+    previous = live.filter(position__lt=chapter.position).order_by("-position").first()
+    following = live.filter(position__gt=chapter.position).order_by("position").first()
+    for neighbour in (previous, following):
+        if neighbour is not None:
+            neighbour.course = chapter.course
+    return previous, following
+
+
+def lesson_get(*, course_slug: str, chapter_slug: str, lesson_slug: str) -> Lesson:
+    """A live lesson with its chapter and course (one query); 404 if archived or missing."""
+    try:
+        lesson = Lesson.objects.select_related("chapter", "course").get(
+            course__slug=course_slug,
+            course__is_published=True,
+            chapter__slug=chapter_slug,
+            chapter__is_archived=False,
+            slug=lesson_slug,
+            is_archived=False,
+        )
+    except Lesson.DoesNotExist:
+        raise Http404("No such lesson") from None
+    lesson.chapter.course = lesson.course
+    return lesson
+
+
+@dataclass(frozen=True)
+class LessonNeighbours:
+    previous: Lesson | None
+    next: Lesson | None
+
+
+def lesson_neighbours(*, lesson: Lesson) -> LessonNeighbours:
+    """The live lessons before and after this one in reading order, across chapters (2 queries)."""
+    live = (
+        Lesson.objects.filter(
+            course_id=lesson.course_id, is_archived=False, chapter__is_archived=False
+        )
+        .select_related("chapter")
+        .defer(
+            *_LESSON_TEXT, "chapter__intro_markdown", "chapter__intro_html", "chapter__intro_text"
+        )
+    )
+    chapter_position = lesson.chapter.position
+    before = Q(chapter__position__lt=chapter_position) | Q(
+        chapter__position=chapter_position, position__lt=lesson.position
+    )
+    after = Q(chapter__position__gt=chapter_position) | Q(
+        chapter__position=chapter_position, position__gt=lesson.position
+    )
+    neighbours = LessonNeighbours(
+        previous=live.filter(before).order_by("-chapter__position", "-position").first(),
+        next=live.filter(after).order_by("chapter__position", "position").first(),
+    )
+    for neighbour in (neighbours.previous, neighbours.next):
+        if neighbour is not None:
+            neighbour.course = lesson.course
+    return neighbours
+
+
+def chapter_lessons(*, chapter: Chapter) -> list[Lesson]:
+    """Live lessons of one chapter, for the lesson page's chapter navigation (one query)."""
+    lessons = list(
+        chapter.lessons.filter(is_archived=False).order_by("position").defer(*_LESSON_TEXT)
+    )
+    for lesson in lessons:
+        lesson.chapter = chapter
+        lesson.course = chapter.course
+    return lessons

@@ -1,0 +1,428 @@
+"""Importing courses: Markdown folders under content/ into Course, Chapter and Lesson rows."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from courses.models import Chapter, Course, ImportRun, Lesson
+from courses.rendering import render_markdown
+from courses.splitter import (
+    LessonSource,
+    SourceError,
+    SplitWarning,
+    decode_source,
+    split_course,
+)
+
+logger = logging.getLogger(__name__)
+
+# Part of every content hash: bump it when rendering changes, and the next import
+# re-renders every lesson once.
+RENDERER_VERSION = "1"
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class CourseImportError(Exception):
+    """A hard error in a course folder: the import is aborted and nothing is changed."""
+
+
+@dataclass
+class Tally:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    archived: int = 0
+    restored: int = 0
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated + self.archived + self.restored
+
+
+@dataclass
+class ImportReport:
+    course_slug: str
+    course_title: str
+    source_dir: str
+    dry_run: bool
+    course_created: bool = False
+    course_updated: bool = False
+    chapters: Tally = field(default_factory=Tally)
+    lessons: Tally = field(default_factory=Tally)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return (
+            self.course_created
+            or self.course_updated
+            or self.chapters.written > 0
+            or self.lessons.written > 0
+        )
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def summary_lines(self) -> list[str]:
+        verb = "would be" if self.dry_run else ""
+        lines = [f"Course '{self.course_title}' ({self.course_slug}) from {self.source_dir}"]
+        if self.course_created:
+            lines.append(f"  course {verb} created".replace("  ", " ", 1).rstrip())
+        for name, tally in (("chapters", self.chapters), ("lessons", self.lessons)):
+            lines.append(
+                f"  {name:<9} {tally.created} created, {tally.updated} updated, "
+                f"{tally.unchanged} unchanged, {tally.archived} archived, "
+                f"{tally.restored} restored"
+            )
+        if self.dry_run:
+            lines.append("  dry run: nothing was written")
+        return lines
+
+
+@dataclass(frozen=True)
+class CourseConfig:
+    slug: str
+    title: str
+    description: str
+    lesson_level: int
+    files: tuple[str, ...] | None
+
+
+def read_course_config(course_dir: Path) -> CourseConfig:
+    """Read and validate `course.toml` in a course folder; raise CourseImportError if unusable."""
+    config_path = course_dir / "course.toml"
+    try:
+        raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CourseImportError(f"{config_path}: no course.toml in this folder") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CourseImportError(f"{config_path}: cannot read it ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CourseImportError(f"{config_path}: not valid TOML ({exc})") from None
+
+    def fail(message: str) -> CourseImportError:
+        return CourseImportError(f"{config_path}: {message}")
+
+    title = raw.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise fail("'title' is required and must be text")
+    slug = raw.get("slug", slugify(course_dir.name))
+    if not isinstance(slug, str) or not slug or slugify(slug) != slug:
+        raise fail(f"'slug' must be lowercase letters, digits and hyphens, not {slug!r}")
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        raise fail("'description' must be text")
+    lesson_level = raw.get("lesson_level", 2)
+    if not isinstance(lesson_level, int) or isinstance(lesson_level, bool):
+        raise fail("'lesson_level' must be a whole number from 2 to 6")
+    if not 2 <= lesson_level <= 6:
+        raise fail(f"'lesson_level' must be from 2 to 6, not {lesson_level}")
+    files = raw.get("files")
+    if files is not None:
+        if not isinstance(files, list) or not all(isinstance(f, str) for f in files) or not files:
+            raise fail("'files' must be a non-empty list of Markdown file names")
+        files = tuple(files)
+    return CourseConfig(
+        slug=slug,
+        title=title.strip(),
+        description=description.strip(),
+        lesson_level=lesson_level,
+        files=files,
+    )
+
+
+def _natural_key(path: Path) -> list:
+    # "2-x.md" before "10-y.md", as an author numbering files expects.
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
+
+
+def _source_files(course_dir: Path, config: CourseConfig) -> list[Path]:
+    if config.files is None:
+        paths = sorted(course_dir.glob("*.md"), key=_natural_key)
+        if not paths:
+            raise CourseImportError(f"{course_dir}: no Markdown (.md) files in this folder")
+        return paths
+    paths = []
+    for name in config.files:
+        path = (course_dir / name).resolve()
+        if not path.is_relative_to(course_dir):
+            raise CourseImportError(f"{course_dir}/course.toml: {name!r} is outside the course")
+        if not path.is_file():
+            raise CourseImportError(f"{course_dir}/course.toml: listed file {name!r} not found")
+        paths.append(path)
+    return paths
+
+
+def _read_sources(course_dir: Path, config: CourseConfig) -> list[tuple[str, str]]:
+    sources = []
+    for path in _source_files(course_dir, config):
+        # Warnings name files the way an author sees them: "course-folder/file.md".
+        display = f"{course_dir.name}/{path.relative_to(course_dir)}"
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CourseImportError(f"{display}: cannot read it ({exc})") from None
+        sources.append((display, decode_source(data, display)))
+    return sources
+
+
+def _content_hash(*parts: str) -> str:
+    digest = hashlib.sha256(RENDERER_VERSION.encode())
+    for part in parts:
+        digest.update(b"\0")
+        digest.update(part.encode())
+    return digest.hexdigest()
+
+
+def _warning_text(warning: SplitWarning) -> str:
+    return f"{warning} [{warning.code}]"
+
+
+@transaction.atomic
+def course_import(
+    *,
+    course_dir: Path,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import one course folder in a single transaction and report what changed.
+
+    Unchanged chapters and lessons are not written at all (their content hash matches);
+    chapters and lessons that disappeared are archived, never deleted, and come back if they
+    reappear. With `dry_run` the same work is done and then rolled back. Raises
+    CourseImportError for a folder that cannot be imported; nothing is changed then.
+    """
+    course_dir = course_dir.resolve()
+    config = read_course_config(course_dir)
+    try:
+        split = split_course(_read_sources(course_dir, config), lesson_level=config.lesson_level)
+    except SourceError as exc:
+        raise CourseImportError(str(exc)) from exc
+
+    report = ImportReport(
+        course_slug=config.slug,
+        course_title=config.title,
+        source_dir=course_dir.name,
+        dry_run=dry_run,
+        warnings=[_warning_text(w) for w in split.warnings],
+    )
+    now = timezone.now()
+    course = _course_upsert(config=config, split_preamble=split.preamble, report=report)
+
+    existing_chapters = {c.slug: c for c in Chapter.objects.filter(course=course)}
+    existing_lessons = {
+        (lesson.chapter_id, lesson.slug): lesson for lesson in Lesson.objects.filter(course=course)
+    }
+    chapters_new: list[Chapter] = []
+    chapters_written: list[Chapter] = []
+    lesson_plans: list[tuple[Chapter, int, LessonSource]] = []
+    for position, source in enumerate(split.chapters, start=1):
+        content_hash = _content_hash(source.title, source.intro)
+        chapter = existing_chapters.pop(source.slug, None)
+        if chapter is None:
+            chapter = Chapter(course=course, slug=source.slug)
+            chapters_new.append(chapter)
+        if _needs_write(chapter, content_hash, position, source.path, report.chapters):
+            if chapter.content_hash != content_hash:
+                rendered = render_markdown(source.intro)
+                chapter.intro_markdown = source.intro
+                chapter.intro_html = rendered.html
+                chapter.intro_text = rendered.text
+                chapter.content_hash = content_hash
+            chapter.title = source.title
+            chapter.position = position
+            chapter.source_path = source.path
+            chapter.is_archived = False
+            chapter.updated = now
+            if chapter.pk is not None:
+                chapters_written.append(chapter)
+        lesson_plans.extend((chapter, i, s) for i, s in enumerate(source.lessons, start=1))
+    chapters_written += _archive(existing_chapters.values(), now, report.chapters)
+
+    Chapter.objects.bulk_create(chapters_new)
+    if chapters_written:
+        Chapter.objects.bulk_update(chapters_written, _CHAPTER_FIELDS)
+
+    lessons_new: list[Lesson] = []
+    lessons_written: list[Lesson] = []
+    for done, (chapter, position, source) in enumerate(lesson_plans, start=1):
+        content_hash = _content_hash(source.title, source.source)
+        lesson = existing_lessons.pop((chapter.pk, source.slug), None)
+        if lesson is None:
+            lesson = Lesson(course=course, chapter=chapter, slug=source.slug)
+            lessons_new.append(lesson)
+        if _needs_write(lesson, content_hash, position, source.path, report.lessons):
+            if lesson.content_hash != content_hash:
+                rendered = render_markdown(source.source)
+                lesson.body_markdown = source.source
+                lesson.body_html = rendered.html
+                lesson.body_text = rendered.text
+                lesson.toc = [asdict(entry) for entry in rendered.toc]
+                lesson.word_count = rendered.word_count
+                lesson.reading_minutes = rendered.reading_minutes
+                lesson.content_hash = content_hash
+            lesson.title = source.title
+            lesson.position = position
+            lesson.source_path = source.path
+            lesson.is_archived = False
+            lesson.updated = now
+            if lesson.pk is not None:
+                lessons_written.append(lesson)
+        if progress is not None:
+            progress(done, len(lesson_plans))
+    lessons_written += _archive(existing_lessons.values(), now, report.lessons)
+
+    Lesson.objects.bulk_create(lessons_new, batch_size=500)
+    if lessons_written:
+        Lesson.objects.bulk_update(lessons_written, _LESSON_FIELDS, batch_size=500)
+
+    if dry_run:
+        transaction.set_rollback(True)
+    return report
+
+
+_CHAPTER_FIELDS = [
+    "title",
+    "position",
+    "intro_markdown",
+    "intro_html",
+    "intro_text",
+    "content_hash",
+    "source_path",
+    "is_archived",
+    "updated",
+]
+_LESSON_FIELDS = [
+    "title",
+    "position",
+    "body_markdown",
+    "body_html",
+    "body_text",
+    "toc",
+    "word_count",
+    "reading_minutes",
+    "content_hash",
+    "source_path",
+    "is_archived",
+    "updated",
+]
+
+
+def _needs_write(
+    row: Chapter | Lesson, content_hash: str, position: int, path: str, tally: Tally
+) -> bool:
+    """Count the row in the tally and say whether it must be written."""
+    if row.pk is None:
+        tally.created += 1
+    elif row.is_archived:
+        tally.restored += 1
+    elif (row.content_hash, row.position, row.source_path) != (content_hash, position, path):
+        tally.updated += 1
+    else:
+        tally.unchanged += 1
+        return False
+    return True
+
+
+def _archive[T: (Chapter, Lesson)](rows, now, tally: Tally) -> list[T]:
+    """Archive rows that are no longer in the source (never delete: students' data hangs on them)."""
+    archived = [row for row in rows if not row.is_archived]
+    for row in archived:
+        row.is_archived = True
+        row.updated = now
+    tally.archived = len(archived)
+    return archived
+
+
+def _course_upsert(*, config: CourseConfig, split_preamble: str, report: ImportReport) -> Course:
+    course = Course.objects.select_for_update().filter(slug=config.slug).first()
+    intro_changed = course is None or course.intro_markdown != split_preamble
+    intro_html = render_markdown(split_preamble).html if intro_changed else course.intro_html
+    values = {
+        "title": config.title,
+        "description": config.description,
+        "lesson_level": config.lesson_level,
+        "source_dir": report.source_dir,
+        "intro_markdown": split_preamble,
+        "intro_html": intro_html,
+    }
+    if course is None:
+        course = Course(slug=config.slug, **values)
+        course.full_clean()
+        course.save()
+        report.course_created = True
+        return course
+    changed = [name for name, value in values.items() if getattr(course, name) != value]
+    if changed:
+        for name in changed:
+            setattr(course, name, values[name])
+        course.full_clean()
+        course.save(update_fields=[*changed, "updated"])
+        report.course_updated = True
+    return course
+
+
+def course_dirs(content_dir: Path | None = None) -> list[Path]:
+    """Every course folder (one holding a course.toml) under the content directory."""
+    root = content_dir or settings.LECTERN_CONTENT_DIR
+    return sorted(p.parent for p in root.glob("*/course.toml"))
+
+
+def import_run_create(*, source_dir: str, dry_run: bool = False, requested_by=None) -> ImportRun:
+    """Record an import request and hand it to a Celery worker once the row is committed."""
+    run = ImportRun(source_dir=source_dir, dry_run=dry_run, requested_by=requested_by)
+    run.full_clean()
+    run.save()
+    transaction.on_commit(partial(_import_run_enqueue, run.pk))
+    return run
+
+
+def _import_run_enqueue(run_id: int) -> None:
+    from courses.tasks import course_import_run
+
+    try:
+        course_import_run.delay(run_id)
+    except Exception as exc:  # noqa: BLE001 - any broker failure must be recorded, not lost
+        # A dead Redis must not turn a request into a 500 after the run row was committed:
+        # record why the run never started, so the instructor sees it and can retry.
+        logger.exception("Could not queue import run %s", run_id)
+        ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
+            status=ImportRun.Status.FAILED,
+            error=f"Could not reach the task queue: {exc}",
+            finished=timezone.now(),
+        )
+
+
+def import_run_execute(*, run_id: int) -> None:
+    """Run a queued import. Safe to call twice: only the call that claims the run does work."""
+    claimed = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
+        status=ImportRun.Status.RUNNING, started=timezone.now()
+    )
+    if not claimed:
+        return
+    run = ImportRun.objects.get(pk=run_id)
+    course_dir = settings.LECTERN_CONTENT_DIR / run.source_dir
+    try:
+        report = course_import(course_dir=course_dir, dry_run=run.dry_run)
+    except CourseImportError as exc:
+        run.status = ImportRun.Status.FAILED
+        run.error = str(exc)
+    else:
+        run.status = ImportRun.Status.SUCCEEDED
+        run.report = report.as_dict()
+        run.course = Course.objects.filter(slug=report.course_slug).first()
+    run.finished = timezone.now()
+    run.save(update_fields=["status", "error", "report", "course", "finished"])

@@ -1,0 +1,191 @@
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conftest import SEED_COURSE_DIR
+from courses.models import Chapter, Course, Lesson
+from courses.services import CourseImportError, course_import
+
+SEED_FILE = SEED_COURSE_DIR / "notes.md"
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def _writes(queries) -> list[str]:
+    return [q["sql"] for q in queries if WRITE.match(q["sql"])]
+
+
+def test_seed_import_finds_seven_chapters_and_38_lessons(db):
+    report = course_import(course_dir=SEED_COURSE_DIR)
+
+    assert Chapter.objects.count() == 7
+    assert Lesson.objects.count() == 38
+    assert report.chapters.created == 7
+    assert report.lessons.created == 38
+    counts = list(
+        Chapter.objects.order_by("position").values_list("title", "lessons__slug").distinct()
+    )
+    per_chapter = {}
+    for title, _ in counts:
+        per_chapter[title] = per_chapter.get(title, 0) + 1
+    assert list(per_chapter.values()) == [10, 6, 4, 5, 3, 5, 5]
+    assert list(per_chapter)[0] == "Chapter 1: AWS Introduction"
+
+
+def test_seed_import_warns_about_the_chapter_heading_without_hash(db):
+    report = course_import(course_dir=SEED_COURSE_DIR)
+
+    chapter_8 = [w for w in report.warnings if "chapter-heading-without-hash" in w]
+    assert len(chapter_8) == 1
+    assert chapter_8[0].startswith("aws-cloud-fundamentals/notes.md:1090:")
+    assert "Chapter 8: Serverless" in chapter_8[0]
+
+
+def test_seed_import_warns_about_images_whose_alt_text_says_nothing(db):
+    report = course_import(course_dir=SEED_COURSE_DIR)
+
+    image_lines = sorted(
+        int(w.split(":")[1]) for w in report.warnings if w.endswith("[image-alt]")
+    )
+    assert 101 in image_lines  # ![image](...)
+    assert 344 in image_lines  # <img alt="image" ...>
+    assert len(image_lines) == 16
+
+
+def test_seed_import_loses_no_word_and_keeps_their_order(db):
+    course_import(course_dir=SEED_COURSE_DIR)
+
+    stored = []
+    course = Course.objects.get()
+    stored.append(course.intro_markdown)
+    for chapter in Chapter.objects.order_by("position"):
+        stored += [chapter.title, chapter.intro_markdown]
+        for lesson in chapter.lessons.order_by("position"):
+            stored += [lesson.title, lesson.body_markdown]
+    stored_words = re.findall(r"\w+", "\n".join(stored))
+    seed_words = [w for w in re.findall(r"\w+", SEED_FILE.read_text()) if w]
+    # Heading markers are not words, so the two sequences must be identical.
+    assert stored_words == seed_words
+
+
+def test_seed_lessons_are_rendered_once_with_text_and_reading_time(db):
+    course_import(course_dir=SEED_COURSE_DIR)
+
+    webserver = Lesson.objects.get(slug="running-a-webserver-on-an-ec2-instance")
+    assert "http://<instance-public-ip>" in webserver.body_text
+    assert "&lt;instance-public-ip&gt;" in webserver.body_html
+    assert webserver.word_count > 200
+    assert webserver.reading_minutes >= 1
+    assert len(webserver.content_hash) == 64
+    assert all(lesson.body_html for lesson in Lesson.objects.all())
+
+
+def test_reimport_of_unchanged_source_writes_nothing(db):
+    course_import(course_dir=SEED_COURSE_DIR)
+
+    with CaptureQueriesContext(connection) as queries:
+        report = course_import(course_dir=SEED_COURSE_DIR)
+
+    assert _writes(queries.captured_queries) == []
+    assert not report.changed
+    assert report.lessons.unchanged == 38
+    assert report.chapters.unchanged == 7
+
+
+def test_editing_one_lesson_updates_only_that_lesson(db, course_dir: Path):
+    course_import(course_dir=course_dir)
+    before = {lesson.pk: lesson.updated for lesson in Lesson.objects.all()}
+    notes = course_dir / "notes.md"
+    text = notes.read_text()
+    assert text.count("IAM Access advisor (user level)") == 1
+    notes.write_text(text.replace("IAM Access advisor (user level)", "IAM Access Advisor (user)"))
+
+    report = course_import(course_dir=course_dir)
+
+    assert report.lessons.updated == 1
+    assert report.lessons.unchanged == 37
+    assert report.chapters.unchanged == 7
+    changed = [lesson for lesson in Lesson.objects.all() if lesson.updated != before[lesson.pk]]
+    assert [lesson.slug for lesson in changed] == ["iam-security-tools"]
+    assert "IAM Access Advisor (user)" in changed[0].body_html
+
+
+def test_a_lesson_that_disappears_is_archived_and_comes_back(db, course_dir: Path):
+    course_import(course_dir=course_dir)
+    lesson = Lesson.objects.get(slug="billing")
+    notes = course_dir / "notes.md"
+    original = notes.read_text()
+    notes.write_text(original.replace("## Billing", "### Billing"))
+
+    report = course_import(course_dir=course_dir)
+
+    lesson.refresh_from_db()
+    assert lesson.is_archived
+    assert report.lessons.archived == 1
+    assert Lesson.objects.filter(is_archived=False).count() == 37
+
+    notes.write_text(original)
+    report = course_import(course_dir=course_dir)
+
+    lesson.refresh_from_db()
+    assert not lesson.is_archived
+    assert report.lessons.restored == 1
+    assert Lesson.objects.count() == 38
+
+
+def test_dry_run_reports_changes_and_writes_nothing(db):
+    report = course_import(course_dir=SEED_COURSE_DIR, dry_run=True)
+
+    assert report.lessons.created == 38
+    assert Course.objects.count() == 0
+    assert Lesson.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: (d / "notes.md").write_bytes(b"# Chapter\n\n## L\n\ncaf\xe9\n"), "UTF-8"),
+        (lambda d: (d / "notes.md").write_text("Only text, no headings.\n"), "no chapters"),
+        (lambda d: (d / "course.toml").write_text("title = \n"), "not valid TOML"),
+        (lambda d: (d / "course.toml").unlink(), "no course.toml"),
+        (lambda d: (d / "course.toml").write_text('title = "X"\nlesson_level = 9\n'), "from 2 to 6"),
+    ],
+    ids=["not-utf8", "no-chapters", "bad-toml", "no-toml", "bad-level"],
+)
+def test_hard_errors_abort_and_change_nothing(db, course_dir: Path, mutate, message):
+    course_import(course_dir=course_dir)
+    titles_before = list(Lesson.objects.values_list("title", "body_markdown", "is_archived"))
+    mutate(course_dir)
+
+    with pytest.raises(CourseImportError, match=message):
+        course_import(course_dir=course_dir)
+
+    assert list(Lesson.objects.values_list("title", "body_markdown", "is_archived")) == (
+        titles_before
+    )
+
+
+def test_import_command_prints_the_report_and_warnings(db, capsys):
+    call_command("import_course", str(SEED_COURSE_DIR))
+    out = capsys.readouterr().out
+
+    assert "chapters  7 created" in out
+    assert "lessons   38 created" in out
+    assert "notes.md:1090:" in out
+
+
+def test_import_command_dry_run_writes_nothing(db, capsys):
+    call_command("import_course", str(SEED_COURSE_DIR), "--dry-run")
+
+    assert "dry run: nothing was written" in capsys.readouterr().out
+    assert Lesson.objects.count() == 0
+
+
+def test_import_command_fails_clearly_on_a_broken_course(db, course_dir: Path):
+    (course_dir / "notes.md").write_bytes(b"\xff\xfe not text")
+
+    with pytest.raises(CommandError, match="nothing was changed"):
+        call_command("import_course", str(course_dir))
