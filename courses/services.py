@@ -338,7 +338,7 @@ def _needs_write(
 
 
 def _archive[T: (Chapter, Lesson)](rows, now, tally: Tally) -> list[T]:
-    """Archive rows that are no longer in the source (never delete: students' data hangs on them)."""
+    """Archive rows that left the source. Never delete: students' data hangs on them."""
     archived = [row for row in rows if not row.is_archived]
     for row in archived:
         row.is_archived = True
@@ -395,7 +395,7 @@ def _import_run_enqueue(run_id: int) -> None:
 
     try:
         course_import_run.delay(run_id)
-    except Exception as exc:  # noqa: BLE001 - any broker failure must be recorded, not lost
+    except Exception as exc:
         # A dead Redis must not turn a request into a 500 after the run row was committed:
         # record why the run never started, so the instructor sees it and can retry.
         logger.exception("Could not queue import run %s", run_id)

@@ -4,7 +4,9 @@ from django.test import Client
 
 from courses.models import Chapter, Lesson
 
-LESSON_URL = "/courses/aws-cloud-fundamentals/chapter-3-ec2-compute/running-a-webserver-on-an-ec2-instance/"
+LESSON_URL = (
+    "/courses/aws-cloud-fundamentals/chapter-3-ec2-compute/running-a-webserver-on-an-ec2-instance/"
+)
 
 
 def _soup(response) -> BeautifulSoup:
@@ -145,9 +147,9 @@ def test_chapter_page_shows_intro_and_lessons(anonymous: Client, seed_course):
 
     assert soup.h1.get_text(strip=True) == "Chapter 3: EC2 & Compute"
     assert len(soup.select(".outline__lesson")) == 4
-    assert soup.select_one("a[rel=next]")["href"] == Chapter.objects.get(
-        position=4
-    ).get_absolute_url()
+    assert (
+        soup.select_one("a[rel=next]")["href"] == Chapter.objects.get(position=4).get_absolute_url()
+    )
 
 
 def test_empty_chapter_says_coming_soon_and_links_on(anonymous: Client, course_dir, db):
@@ -162,9 +164,9 @@ def test_empty_chapter_says_coming_soon_and_links_on(anonymous: Client, course_d
     soup = _soup(anonymous.get(chapter.get_absolute_url()))
 
     assert "Coming soon" in soup.get_text()
-    assert soup.select_one("a[rel=prev]")["href"] == Chapter.objects.get(
-        position=7
-    ).get_absolute_url()
+    assert (
+        soup.select_one("a[rel=prev]")["href"] == Chapter.objects.get(position=7).get_absolute_url()
+    )
     course_soup = _soup(anonymous.get(chapter.course.get_absolute_url()))
     assert course_soup.select(".outline__chapter")[-1].select_one(".coming-soon") is not None
 
@@ -191,7 +193,9 @@ def test_course_page_query_count_does_not_grow_with_the_course(
         anonymous.get(seed_course.get_absolute_url())
 
 
-def test_lesson_page_query_count_is_constant(student: Client, seed_course, django_assert_num_queries):
+def test_lesson_page_query_count_is_constant(
+    student: Client, seed_course, django_assert_num_queries
+):
     first = Lesson.objects.order_by("chapter__position", "position").first()
     first_url = first.get_absolute_url()
     # session + user, lesson, previous, next, chapter lessons

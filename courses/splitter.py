@@ -1,0 +1,544 @@
+"""Split course Markdown into chapters and lessons, keeping file paths and line numbers.
+
+The split follows the *parsed* document (markdown-it-py's CommonMark token stream), so a
+`# comment` inside a code block is never taken for a chapter heading, while the pieces handed
+back are slices of the original text: no character of the source is rewritten on the way.
+
+Framework-free on purpose: no Django import, so it can be tested and benchmarked alone.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+__all__ = [
+    "ChapterSource",
+    "LessonSource",
+    "SourceError",
+    "SplitResult",
+    "SplitWarning",
+    "decode_source",
+    "split_course",
+]
+
+SLUG_MAX_LENGTH = 80
+
+# The table plugin is on because the renderer supports tables: without it a table's rows would
+# be one paragraph, and a chapter-like line inside a table would be misreported.
+_MD = MarkdownIt("commonmark").enable("table")
+
+# Authors who forget the `#` write "Chapter 8: Serverless" as a plain line; requiring the
+# punctuation keeps prose such as "Chapter 3 covers IAM" from being flagged.
+_CHAPTER_LIKE_RE = re.compile(r"^\s*chapter\s+\d+\s*[:.\-\u2013\u2014]", re.IGNORECASE)
+
+# attr_list syntax at the end of a heading: `{#id}`, `{: #id .class key=value }`.
+_ATTR_LIST_RE = re.compile(r"\s*\{:?([^{}\n]*)\}\s*$")
+_ATTR_ITEM_RE = re.compile(r"""[#.][\w:.-]+|[\w-]+=(?:"[^"]*"|'[^']*'|\S+)""")
+
+_VAGUE_ALT_RE = re.compile(
+    r"""
+    ^(?:image|img|picture|pic|photo|screenshot|screen\s*shot|untitled|graphic|figure|alt)
+    [\s_\-]*(?:\(?\d*\)?)$
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_FILE_NAME_ALT_RE = re.compile(
+    r"^[\w\-. ()]+\.(?:png|jpe?g|gif|webp|svg|bmp|tiff?|avif|heic)$", re.IGNORECASE
+)
+_CAMERA_NAME_ALT_RE = re.compile(
+    r"^(?:img|dsc|pxl|dcim|photo|screenshot)[_\-\s]?\d+", re.IGNORECASE
+)
+
+
+class SourceError(ValueError):
+    """A hard error: the import must abort.
+
+    ``str()`` gives ``path:line: message`` (or ``path: message`` when no line applies), the
+    form editors and terminals turn into a link to the spot.
+    """
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.path}: {self.message}"
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class SplitWarning:
+    """Something the author should fix; the import goes on."""
+
+    path: str
+    line: int
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class LessonSource:
+    """One lesson: the Markdown below its heading, up to the next lesson or chapter heading."""
+
+    title: str
+    slug: str
+    source: str
+    path: str
+    line: int
+    # The heading's own source lines, verbatim (two or more for a setext heading), so that
+    # the original file can be rebuilt from the split.
+    heading: str = ""
+
+
+@dataclass(frozen=True)
+class ChapterSource:
+    """One chapter: its intro text and its lessons in reading order."""
+
+    title: str
+    slug: str
+    intro: str
+    path: str
+    line: int
+    lessons: tuple[LessonSource, ...]
+    heading: str = ""
+
+
+@dataclass(frozen=True)
+class SplitResult:
+    """The whole course: preamble (course introduction), chapters and warnings in file order."""
+
+    preamble: str
+    chapters: tuple[ChapterSource, ...]
+    warnings: tuple[SplitWarning, ...]
+
+
+def decode_source(data: bytes, path: str) -> str:
+    """Decode an uploaded course file: UTF-8 only, BOM stripped, line endings made ``\\n``.
+
+    Raises SourceError naming the path and the line of the first byte that is not UTF-8,
+    because guessing another encoding would silently garble the author's text.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
+        bad = data[exc.start : exc.start + 1].hex()
+        raise SourceError(
+            path,
+            line,
+            f"the file is not valid UTF-8 (byte 0x{bad} cannot be decoded); "
+            "save it as UTF-8 and upload it again",
+        ) from None
+    return _normalize_newlines(text)
+
+
+def split_course(files: Sequence[tuple[str, str]], *, lesson_level: int = 2) -> SplitResult:
+    """Split decoded course files into a preamble, chapters and lessons.
+
+    ``files`` holds ``(display path, text)`` pairs in reading order: one file may hold many
+    chapters, or there may be one file per chapter. Chapters are headings of level
+    ``lesson_level - 1``, lessons headings of ``lesson_level``; deeper headings stay inside
+    their lesson. Text in a later file before its first heading continues whatever section
+    the previous file ended in, so every line lands somewhere.
+
+    Raises SourceError when there is no chapter heading at all.
+    """
+    if not 2 <= lesson_level <= 6:
+        raise ValueError(f"lesson_level must be between 2 and 6, not {lesson_level}")
+    builder = _CourseBuilder(lesson_level)
+    for index, (path, text) in enumerate(files):
+        builder.add_file(index, path, text)
+    return builder.result(first_path=files[0][0] if files else "(no files)")
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _LessonDraft:
+    title: str
+    slug: str
+    path: str
+    line: int
+    file_index: int
+    heading: str
+    parts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _ChapterDraft:
+    title: str
+    slug: str
+    path: str
+    line: int
+    file_index: int
+    heading: str
+    intro_parts: list[str] = field(default_factory=list)
+    lessons: list[_LessonDraft] = field(default_factory=list)
+    lesson_slugs: set[str] = field(default_factory=set)
+
+
+class _CourseBuilder:
+    """Walks each file's tokens once, cutting sections at chapter and lesson headings."""
+
+    def __init__(self, lesson_level: int) -> None:
+        self.lesson_level = lesson_level
+        self.chapter_level = lesson_level - 1
+        self.preamble_parts: list[str] = []
+        self.chapters: list[_ChapterDraft] = []
+        self.chapter_slugs: set[str] = set()
+        # (file index, line, warning): sorted at the end so the order is file/line order.
+        self.warnings: list[tuple[int, int, SplitWarning]] = []
+
+    # Where text goes right now, and how to name that place in a warning.
+    def _append(self, text: str) -> None:
+        if not self.chapters:
+            self.preamble_parts.append(text)
+        elif self.chapters[-1].lessons:
+            self.chapters[-1].lessons[-1].parts.append(text)
+        else:
+            self.chapters[-1].intro_parts.append(text)
+
+    def _where(self) -> str:
+        if not self.chapters:
+            return "the course introduction"
+        chapter = self.chapters[-1]
+        if chapter.lessons:
+            return f"lesson '{chapter.lessons[-1].title}'"
+        return f"the introduction of chapter '{chapter.title}'"
+
+    def _warn(self, file_index: int, path: str, line: int, code: str, message: str) -> None:
+        self.warnings.append((file_index, line, SplitWarning(path, line, code, message)))
+
+    def add_file(self, file_index: int, path: str, text: str) -> None:
+        text = _normalize_newlines(text).removeprefix("\ufeff")
+        lines = text.split("\n")
+        if text.endswith("\n"):
+            lines.pop()  # the empty string after the final newline is not a line
+        cursor = 0  # first line not yet handed to a section
+        for token, inline in _block_tokens(_MD.parse(text)):
+            kind = self._heading_kind(token)
+            if kind is not None:
+                assert token.map is not None
+                start, end = token.map
+                # Lessons cut only once a chapter exists; a lesson-level heading before the
+                # first chapter is part of the course introduction.
+                if kind == "chapter" or (kind == "lesson" and self.chapters):
+                    self._append("\n".join(lines[cursor:start]))
+                    self._open_section(kind, file_index, path, lines[start:end], start, inline)
+                    cursor = end
+                elif kind == "above":
+                    self._warn_heading_above_chapter(file_index, path, start, inline)
+            self._check_token(file_index, path, lines, token, inline)
+        self._append("\n".join(lines[cursor:]))
+
+    def _heading_kind(self, token: Token) -> str | None:
+        # Only top-level headings structure the course: one inside a list or quote is content.
+        if token.type != "heading_open" or token.level != 0:
+            return None
+        depth = int(token.tag[1])
+        if depth == self.chapter_level:
+            return "chapter"
+        if depth == self.lesson_level:
+            return "lesson"
+        if depth < self.chapter_level:
+            return "above"
+        return None
+
+    def _open_section(
+        self,
+        kind: str,
+        file_index: int,
+        path: str,
+        heading_lines: list[str],
+        start: int,
+        inline: Token | None,
+    ) -> None:
+        title, explicit_id = _heading_title(inline)
+        line = start + 1
+        heading = "\n".join(heading_lines)
+        if kind == "chapter":
+            fallback, taken, noun = "chapter", self.chapter_slugs, "chapter"
+        else:
+            fallback, taken = "lesson", self.chapters[-1].lesson_slugs
+            noun = f"lesson in chapter '{self.chapters[-1].title}'"
+        wanted = _slugify(explicit_id or title) or fallback
+        slug = _unique_slug(wanted, taken)
+        if slug != wanted:
+            hint = "pick a different id" if explicit_id else "add {#some-id} to the heading"
+            self._warn(
+                file_index,
+                path,
+                line,
+                "duplicate-slug",
+                f"slug '{wanted}' is already used by another {noun}; this one gets "
+                f"'{slug}' ({hint} to choose a stable one)",
+            )
+        if kind == "chapter":
+            self.chapters.append(_ChapterDraft(title, slug, path, line, file_index, heading))
+        else:
+            self.chapters[-1].lessons.append(
+                _LessonDraft(title, slug, path, line, file_index, heading)
+            )
+
+    def _warn_heading_above_chapter(
+        self, file_index: int, path: str, start: int, inline: Token | None
+    ) -> None:
+        title, _ = _heading_title(inline)
+        marks = "#" * self.chapter_level
+        self._warn(
+            file_index,
+            path,
+            start + 1,
+            "heading-above-chapter",
+            f"heading '{title}' is above chapter level; chapters use '{marks} ' here, "
+            f"so it is kept as text in {self._where()}",
+        )
+
+    def _check_token(
+        self, file_index: int, path: str, lines: list[str], token: Token, inline: Token | None
+    ) -> None:
+        if token.type == "paragraph_open" and token.map:
+            for number in range(*token.map):
+                if _CHAPTER_LIKE_RE.match(lines[number]):
+                    text = lines[number].strip()
+                    marks = "#" * self.chapter_level
+                    self._warn(
+                        file_index,
+                        path,
+                        number + 1,
+                        "chapter-heading-without-hash",
+                        f"'{text}' looks like a chapter heading but is not one: add "
+                        f"'{marks} ' to make it a chapter; kept as text in {self._where()}",
+                    )
+        elif token.type == "html_block" and token.map:
+            for offset, alt in _html_images(token.content):
+                self._check_alt(file_index, path, token.map[0] + offset + 1, alt)
+        if inline is not None and inline.map:
+            for offset, alt in _inline_images(inline):
+                # Clamp: an offset is counted from line breaks and cannot leave its block.
+                line = min(inline.map[0] + offset, inline.map[1] - 1) + 1
+                self._check_alt(file_index, path, line, alt)
+
+    def _check_alt(self, file_index: int, path: str, line: int, alt: str | None) -> None:
+        problem = _alt_problem(alt)
+        if problem:
+            self._warn(
+                file_index,
+                path,
+                line,
+                "image-alt",
+                f"image {problem}; describe what it shows for readers who cannot see it",
+            )
+
+    def result(self, *, first_path: str) -> SplitResult:
+        if not self.chapters:
+            marks = "#" * self.chapter_level
+            raise SourceError(
+                first_path,
+                None,
+                f"no chapters found: start each chapter with a '{marks} ' heading "
+                f"(for example '{marks} Chapter 1: Introduction')",
+            )
+        chapters = []
+        for draft in self.chapters:
+            lessons = []
+            for lesson in draft.lessons:
+                source = _join_parts(lesson.parts)
+                if not source.strip():
+                    self._warn(
+                        lesson.file_index,
+                        lesson.path,
+                        lesson.line,
+                        "empty-lesson",
+                        f"lesson '{lesson.title}' has no content below its heading",
+                    )
+                lessons.append(
+                    LessonSource(
+                        lesson.title, lesson.slug, source, lesson.path, lesson.line, lesson.heading
+                    )
+                )
+            intro = _join_parts(draft.intro_parts)
+            if not lessons and not intro.strip():
+                marks = "#" * self.lesson_level
+                self._warn(
+                    draft.file_index,
+                    draft.path,
+                    draft.line,
+                    "empty-chapter",
+                    f"chapter '{draft.title}' has no lessons and no text; add '{marks} ' "
+                    "lesson headings below it or remove it",
+                )
+            chapters.append(
+                ChapterSource(
+                    draft.title,
+                    draft.slug,
+                    intro,
+                    draft.path,
+                    draft.line,
+                    tuple(lessons),
+                    draft.heading,
+                )
+            )
+        self.warnings.sort(key=lambda item: (item[0], item[1]))
+        return SplitResult(
+            preamble=_join_parts(self.preamble_parts),
+            chapters=tuple(chapters),
+            warnings=tuple(warning for _, _, warning in self.warnings),
+        )
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _block_tokens(tokens: list[Token]) -> Iterator[tuple[Token, Token | None]]:
+    """Yield each block token, paired with the inline token that follows an opening one."""
+    for index, token in enumerate(tokens):
+        if token.type == "inline":
+            continue
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if token.nesting == 1 and following is not None and following.type == "inline":
+            yield token, following
+        else:
+            yield token, None
+
+
+def _join_parts(parts: list[str]) -> str:
+    # A blank line between pieces from different files keeps paragraphs from merging.
+    return "\n\n".join(piece for piece in (_trim_blank_lines(p) for p in parts) if piece)
+
+
+def _trim_blank_lines(text: str) -> str:
+    lines = text.split("\n")
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return "\n".join(lines[start:end])
+
+
+def _plain_text(children: list[Token] | None) -> str:
+    """Text a reader sees in an inline token list: markup dropped, code and image alt kept."""
+    pieces: list[str] = []
+    for child in children or ():
+        if child.type in {"text", "text_special", "code_inline"}:
+            pieces.append(child.content)
+        elif child.type in {"softbreak", "hardbreak"}:
+            pieces.append(" ")
+        elif child.type == "image":
+            pieces.append(_plain_text(child.children))
+    return "".join(pieces)
+
+
+def _heading_title(inline: Token | None) -> tuple[str, str | None]:
+    """Return (plain title, explicit id or None) for a heading's inline token."""
+    if inline is None:
+        return "", None
+    title = " ".join(_plain_text(inline.children).split())
+    explicit_id = None
+    match = _ATTR_LIST_RE.search(inline.content)
+    if match:
+        items = match.group(1).split()
+        if items and all(_ATTR_ITEM_RE.fullmatch(item) for item in items):
+            ids = [item[1:] for item in items if item.startswith("#")]
+            explicit_id = ids[-1] if ids else None
+            title = _ATTR_LIST_RE.sub("", title).strip()
+    return title, explicit_id
+
+
+def _slugify(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug[:SLUG_MAX_LENGTH].rstrip("-")
+
+
+def _unique_slug(wanted: str, taken: set[str]) -> str:
+    slug = wanted
+    number = 1
+    while slug in taken:
+        number += 1
+        suffix = f"-{number}"
+        slug = wanted[: SLUG_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
+    taken.add(slug)
+    return slug
+
+
+def _inline_images(inline: Token) -> Iterator[tuple[int, str | None]]:
+    """Yield (line offset within the block, alt text or None) for each image in an inline."""
+    offset = 0
+    for child in inline.children or ():
+        if child.type == "image":
+            yield offset, _plain_text(child.children)
+        elif child.type == "html_inline":
+            for line_offset, alt in _html_images(child.content):
+                yield offset + line_offset, alt
+        offset += _line_breaks(child)
+
+
+def _line_breaks(token: Token) -> int:
+    if token.type in {"softbreak", "hardbreak"}:
+        return 1
+    if token.children:
+        return sum(_line_breaks(child) for child in token.children)
+    # Code spans turn their line endings into spaces, so a multi-line code span before an
+    # image can shift its reported line; the caller clamps the result to the block.
+    return token.content.count("\n") if token.type in {"html_inline", "text"} else 0
+
+
+class _ImageFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.images: list[tuple[int, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            values = dict(attrs)
+            # A bare `alt` attribute parses as None but means "empty", not "missing".
+            alt = (values["alt"] or "") if "alt" in values else None
+            self.images.append((self.getpos()[0] - 1, alt))
+
+
+def _html_images(html: str) -> list[tuple[int, str | None]]:
+    """Find <img> tags in raw HTML: (line offset, alt text or None when missing)."""
+    if "<img" not in html.lower():
+        return []
+    finder = _ImageFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.images
+
+
+def _alt_problem(alt: str | None) -> str | None:
+    if alt is None:
+        return "has no alt text"
+    text = alt.strip()
+    if not text:
+        return "has empty alt text"
+    if (
+        _VAGUE_ALT_RE.match(text)
+        or _FILE_NAME_ALT_RE.match(text)
+        or _CAMERA_NAME_ALT_RE.match(text)
+    ):
+        return f"has alt text '{text}', which says nothing about it"
+    return None

@@ -1,0 +1,91 @@
+import time
+
+import pytest
+from django.db import transaction
+
+from config.celery_app import app as celery_app
+from conftest import SEED_COURSE_DIR
+from courses.models import ImportRun, Lesson
+from courses.services import import_run_create, import_run_execute
+
+
+def _use_broker(url: str) -> None:
+    # Connection pools remember the URL they were made with: drop them.
+    celery_app.pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    celery_app.conf.broker_url = url
+
+
+def _wait_for(run: ImportRun, seconds: float = 20) -> ImportRun:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.status in (ImportRun.Status.SUCCEEDED, ImportRun.Status.FAILED):
+            return run
+        time.sleep(0.05)
+    raise AssertionError(f"import run still {run.status} after {seconds}s")
+
+
+def test_a_worker_imports_a_queued_course(celery_worker, settings):
+    settings.LECTERN_CONTENT_DIR = SEED_COURSE_DIR.parent
+
+    with transaction.atomic():
+        run = import_run_create(source_dir=SEED_COURSE_DIR.name)
+        # Enqueued only after commit: the worker must never see a run that is not there yet.
+        assert run.status == ImportRun.Status.QUEUED
+
+    run = _wait_for(run)
+    assert run.status == ImportRun.Status.SUCCEEDED, run.error
+    assert run.report["lessons"]["created"] == 38
+    assert run.course.slug == "aws-cloud-fundamentals"
+    assert Lesson.objects.count() == 38
+
+
+def test_a_worker_records_a_broken_course_as_failed(celery_worker, settings, tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "course.toml").write_text('title = "Broken"\n')
+    (broken / "notes.md").write_text("No headings at all.\n")
+    settings.LECTERN_CONTENT_DIR = tmp_path
+
+    with transaction.atomic():
+        run = import_run_create(source_dir="broken")
+
+    run = _wait_for(run)
+    assert run.status == ImportRun.Status.FAILED
+    assert "no chapters" in run.error
+    assert Lesson.objects.count() == 0
+
+
+def test_running_an_import_twice_does_the_work_once(db, settings):
+    settings.LECTERN_CONTENT_DIR = SEED_COURSE_DIR.parent
+    run = ImportRun.objects.create(source_dir=SEED_COURSE_DIR.name)
+
+    import_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    finished = run.finished
+    import_run_execute(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.SUCCEEDED
+    assert run.finished == finished
+    assert Lesson.objects.count() == 38
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_broker_marks_the_run_failed_instead_of_losing_it(settings):
+    settings.LECTERN_CONTENT_DIR = SEED_COURSE_DIR.parent
+    celery_app.conf.task_always_eager = False
+    previous_broker = celery_app.conf.broker_url
+    # Nothing listens on port 9: the publish fails fast (see CELERY_TASK_PUBLISH_RETRY_POLICY).
+    _use_broker("redis://127.0.0.1:9/0")
+    try:
+        with transaction.atomic():
+            run = import_run_create(source_dir=SEED_COURSE_DIR.name)
+    finally:
+        _use_broker(previous_broker)
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED
+    assert "Could not reach the task queue" in run.error
