@@ -31,7 +31,9 @@ def _client_for(user) -> Client:
 
 @pytest.fixture
 def instructor(db) -> Client:
-    return _client_for(UserFactory(email="instructor@example.com", is_staff=True, is_superuser=True))
+    return _client_for(
+        UserFactory(email="instructor@example.com", is_staff=True, is_superuser=True)
+    )
 
 
 @pytest.fixture
@@ -100,5 +102,5 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason="/usr/bin/chromium is not installed (apt-get install chromium)")
     for item in items:
-        if "e2e" in item.keywords:
+        if item.nodeid.startswith("tests/e2e/"):
             item.add_marker(skip)

@@ -1,0 +1,92 @@
+"""Import benchmark: the seed course x1, x10 and x100 (chapters repeated), into a scratch database.
+
+Prints, per size: lessons, seconds for the first import, lessons per second, queries, and the
+same for a re-import of unchanged source (which must write nothing).
+
+    .venv/bin/python bench/import_bench.py            # SQLite, or DATABASE_URL if set
+"""
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+
+from courses.services import course_import  # noqa: E402
+
+SEED = ROOT / "content" / "aws-cloud-fundamentals"
+CHAPTER = re.compile(r"^# (.+)$", re.MULTILINE)
+
+
+def make_course(target: Path, copies: int) -> Path:
+    """A course folder holding the seed's chapters `copies` times, each copy's headings renamed."""
+    target.mkdir()
+    shutil.copy(SEED / "course.toml", target / "course.toml")
+    text = (SEED / "notes.md").read_text()
+    parts = [text]
+    for copy in range(2, copies + 1):
+        parts.append(CHAPTER.sub(lambda m, c=copy: f"# {m.group(1)} (part {c})", text))
+    (target / "notes.md").write_text("\n\n".join(parts))
+    return target
+
+
+def measure(course_dir: Path) -> tuple[float, int, object]:
+    # A counting wrapper, not CaptureQueriesContext: keeping megabytes of SQL text per
+    # query would double the time measured.
+    queries = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        started = time.perf_counter()
+        report = course_import(course_dir=course_dir)
+        seconds = time.perf_counter() - started
+    return seconds, queries, report
+
+
+def main() -> None:
+    old_name = connection.settings_dict["NAME"]
+    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    print(f"database: {connection.vendor} ({test_name})")
+    print(
+        f"{'size':>5} {'lessons':>8} {'import s':>9} {'lessons/s':>10} {'queries':>8} "
+        f"{'re-import s':>12} {'queries':>8} {'rows written':>13}"
+    )
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            for copies in (1, 10, 100):
+                course_dir = make_course(Path(scratch) / f"course-x{copies}", copies)
+                seconds, queries, report = measure(course_dir)
+                lessons = report.lessons.created
+                again_seconds, again_queries, again = measure(course_dir)
+                written = again.lessons.written + again.chapters.written
+                print(
+                    f"{'x' + str(copies):>5} {lessons:>8} {seconds:>9.3f} "
+                    f"{lessons / seconds:>10.0f} {queries:>8} {again_seconds:>12.3f} "
+                    f"{again_queries:>8} {written:>13}"
+                )
+                # Next size starts from an empty database, like a first import.
+                from courses.models import Course
+
+                Course.objects.all().delete()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
