@@ -48,6 +48,7 @@ bench: $(BIN)/.synced
 
 check-deploy: $(BIN)/.synced
 	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=lectern.example \
+		EMAIL_HOST=smtp.example.org \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:

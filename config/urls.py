@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.views import healthz
+
 admin.site.site_header = "Lectern administration"
 admin.site.site_title = "Lectern admin"
 admin.site.index_title = "Courses, quizzes and people"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("courses.urls")),

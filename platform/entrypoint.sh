@@ -1,0 +1,31 @@
+#!/bin/sh
+# Start Lectern in a container: `web` (default) or `worker`; anything else is run as given.
+set -eu
+
+# Without SECRET_KEY, make one once and keep it on the data volume (settings read it through
+# SECRET_KEY_FILE), so sessions survive restarts and `docker compose exec` commands see it too.
+if [ -z "${SECRET_KEY:-}" ] && [ -n "${SECRET_KEY_FILE:-}" ] && [ ! -s "$SECRET_KEY_FILE" ]; then
+    umask 077
+    python -c "import secrets; print(secrets.token_urlsafe(50))" > "$SECRET_KEY_FILE"
+fi
+
+case "${1:-web}" in
+    web)
+        python manage.py migrate --noinput
+        if [ "${LECTERN_IMPORT_ON_START:-true}" = "true" ]; then
+            for course in content/*/course.toml; do
+                [ -e "$course" ] || continue
+                python manage.py import_course "$(dirname "$course")" \
+                    || echo "Import of $(dirname "$course") failed; the site starts without it." >&2
+            done
+        fi
+        exec gunicorn --config platform/gunicorn.conf.py config.wsgi:application
+        ;;
+    worker)
+        exec celery --app config worker --loglevel "${LOG_LEVEL:-INFO}" \
+            --concurrency "${CELERY_CONCURRENCY:-2}"
+        ;;
+    *)
+        exec "$@"
+        ;;
+esac
