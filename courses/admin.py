@@ -26,7 +26,9 @@ class CourseAdmin(admin.ModelAdmin):
 
     def _queue(self, request: HttpRequest, queryset: QuerySet[Course], dry_run: bool) -> None:
         for course in queryset:
-            import_run_create(source_dir=course.source_dir, dry_run=dry_run, requested_by=request.user)
+            import_run_create(
+                source_dir=course.source_dir, dry_run=dry_run, requested_by=request.user
+            )
         self.message_user(
             request,
             f"Queued {queryset.count()} import(s). Follow them under Import runs.",
