@@ -25,6 +25,7 @@ from courses.splitter import (
     decode_source,
     split_course,
 )
+from quizzes.services import course_quizzes_import
 
 logger = logging.getLogger(__name__)
 
@@ -288,6 +289,9 @@ def course_import(
     Lesson.objects.bulk_create(lessons_new, batch_size=500)
     if lessons_written:
         Lesson.objects.bulk_update(lessons_written, _LESSON_FIELDS, batch_size=500)
+
+    # Quizzes hang off the chapters and lessons just written; same transaction, same report.
+    course_quizzes_import(course=course, course_dir=course_dir, report=report)
 
     if dry_run:
         transaction.set_rollback(True)

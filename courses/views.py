@@ -7,6 +7,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from config.htmx import HtmxHttpRequest, template_for
 from courses import selectors
+from quizzes import selectors as quiz_selectors
 
 
 @require_safe
@@ -26,6 +27,7 @@ def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
         "lesson_count": len(lessons),
         "reading_minutes": sum(lesson.reading_minutes for lesson in lessons),
         "first_lesson": lessons[0] if lessons else None,
+        **quiz_selectors.course_quiz_context(user=request.user, course=course),
     }
     return render(request, "courses/course_detail.html", context)
 
@@ -65,6 +67,7 @@ def lesson_detail(
         "chapter_lessons": selectors.chapter_lessons(chapter=lesson.chapter),
         "previous": neighbours.previous,
         "next": neighbours.next,
+        **quiz_selectors.lesson_quiz_context(user=request.user, lesson=lesson),
     }
     template = template_for(request, "courses/lesson_detail.html", "page")
     return render(request, template, context)
