@@ -71,6 +71,16 @@ def seed_course(db):
     return Course.objects.get(slug="aws-cloud-fundamentals")
 
 
+@pytest.fixture
+def seed_course_transactional(transactional_db):
+    """The seed course, committed: for tests whose threads or workers use their own connections."""
+    from courses.models import Course
+    from courses.services import course_import
+
+    course_import(course_dir=SEED_COURSE_DIR)
+    return Course.objects.get(slug="aws-cloud-fundamentals")
+
+
 @pytest.fixture(scope="session")
 def celery_worker_session(django_db_blocker):
     """A real Celery worker thread for the whole session: the in-memory broker locally,

@@ -1,7 +1,9 @@
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
+from courses.models import Enrollment, LessonProgress
 
 
 @transaction.atomic
@@ -20,3 +22,63 @@ def demo_user_ensure(*, email: str, password: str, is_staff: bool) -> User:
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
     return user
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def user_data_export(*, user: User) -> dict:
+    """Everything Lectern keeps about a person, as JSON-ready data (their right of access)."""
+    from quizzes import selectors as quiz_selectors
+
+    enrollments = Enrollment.objects.filter(user=user).select_related("course", "last_lesson")
+    progress = (
+        LessonProgress.objects.filter(user=user)
+        .select_related("lesson__chapter", "course")
+        .order_by("course__slug", "lesson__chapter__position", "lesson__position")
+    )
+    attempts_export = getattr(quiz_selectors, "attempts_export", None)
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "email": user.email,
+            "display_name": user.display_name,
+            "date_joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+            "email_addresses": [
+                {"email": a.email, "verified": a.verified, "primary": a.primary}
+                for a in EmailAddress.objects.filter(user=user)
+            ],
+        },
+        "enrollments": [
+            {
+                "course": e.course.slug,
+                "course_title": e.course.title,
+                "enrolled_at": _iso(e.enrolled_at),
+                "last_activity_at": _iso(e.last_activity_at),
+                "last_lesson": e.last_lesson.title if e.last_lesson else None,
+                "completed_at": _iso(e.completed_at),
+            }
+            for e in enrollments
+        ],
+        "lesson_progress": [
+            {
+                "course": p.course.slug,
+                "chapter": p.lesson.chapter.slug,
+                "lesson": p.lesson.slug,
+                "lesson_title": p.lesson.title,
+                "first_viewed_at": _iso(p.first_viewed_at),
+                "last_viewed_at": _iso(p.last_viewed_at),
+                "completed_at": _iso(p.completed_at),
+            }
+            for p in progress
+        ],
+        "quiz_attempts": attempts_export(user=user) if attempts_export else [],
+    }
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete an account and, by cascade, its enrollments, progress and quiz attempts."""
+    user.delete()

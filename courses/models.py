@@ -168,3 +168,65 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"Import of {self.source_dir} ({self.get_status_display()})"
+
+
+class Enrollment(models.Model):
+    """A student taking a course: where they are and whether they finished."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
+    enrolled_at = models.DateTimeField()
+    last_lesson = models.ForeignKey(
+        Lesson, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_activity_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="courses_enrollment_unique"),
+        ]
+        indexes = [
+            # The dashboard: a student's courses, most recent activity first.
+            models.Index(
+                fields=["user", "-last_activity_at"], name="courses_enrollment_recent_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.course}"
+
+
+class LessonProgress(models.Model):
+    """One student's reading of one lesson: when first and last seen, and when completed."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress"
+    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
+    # Denormalized from the lesson so a course's progress is one indexed query.
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    first_viewed_at = models.DateTimeField(null=True, blank=True)
+    last_viewed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "lesson progress"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "lesson"], name="courses_lessonprogress_unique"
+            ),
+        ]
+        indexes = [
+            # Progress bars and checkmarks: a student's completed lessons in one course.
+            models.Index(
+                fields=["user", "course"],
+                condition=Q(completed_at__isnull=False),
+                name="courses_progress_done_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.lesson}"

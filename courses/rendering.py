@@ -23,7 +23,14 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from pygments.token import STANDARD_TYPES
 
-__all__ = ["ALLOWED_TAGS", "Rendered", "TocEntry", "html_to_text", "render_markdown"]
+__all__ = [
+    "ALLOWED_TAGS",
+    "KNOWLEDGE_CHECK_RE",
+    "Rendered",
+    "TocEntry",
+    "html_to_text",
+    "render_markdown",
+]
 
 WORDS_PER_MINUTE = 200
 
@@ -42,6 +49,7 @@ ALLOWED_TAGS = frozenset(
 
 _ATTRIBUTES = {
     **{f"h{level}": {"id"} for level in range(1, 7)},
+    "div": {"data-check"},
     "a": {"href", "title"},
     "th": {"align"},
     "td": {"align"},
@@ -62,7 +70,7 @@ _ADMONITION_TYPES = {
 _PYGMENTS_CLASSES = {name for name in STANDARD_TYPES.values() if name} | {"hll", "filename"}
 _ALLOWED_CLASSES = {
     "span": _PYGMENTS_CLASSES,
-    "div": {"highlight", "admonition", *_ADMONITION_TYPES},
+    "div": {"highlight", "admonition", "knowledge-check", *_ADMONITION_TYPES},
     "p": {"admonition-title"},
     "details": _ADMONITION_TYPES,
 }
@@ -89,7 +97,28 @@ _EXTENSIONS = [
     "pymdownx.magiclink",
     "pymdownx.tilde",
 ]
+# A ```gift fence is a knowledge check: the importer stores it as a quiz and the lesson page
+# puts the check's form where this placeholder is. Fences are numbered per lesson from 1, in
+# document order, as quizzes.services.gift_fences numbers them.
+KNOWLEDGE_CHECK_FENCE = "gift"
+KNOWLEDGE_CHECK_RE = re.compile(r'<div class="knowledge-check" data-check="(\d+)"></div>')
+
+
+def _knowledge_check_placeholder(source, language, class_name, options, md, **kwargs) -> str:
+    md.lectern_checks = getattr(md, "lectern_checks", 0) + 1
+    return f'<div class="knowledge-check" data-check="{md.lectern_checks}"></div>'
+
+
 _EXTENSION_CONFIGS = {
+    "pymdownx.superfences": {
+        "custom_fences": [
+            {
+                "name": KNOWLEDGE_CHECK_FENCE,
+                "class": "knowledge-check",
+                "format": _knowledge_check_placeholder,
+            }
+        ]
+    },
     "pymdownx.highlight": {
         "css_class": "highlight",
         "use_pygments": True,
@@ -139,6 +168,7 @@ def render_markdown(source: str) -> Rendered:
     """
     md = _markdown()
     md.reset()
+    md.lectern_checks = 0  # type: ignore[attr-defined]
     body = md.convert(source)
     toc = tuple(_flatten_toc(md.toc_tokens))  # type: ignore[attr-defined]
     clean = _CLEANER.clean(body)

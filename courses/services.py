@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from courses.models import Chapter, Course, ImportRun, Lesson
+from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
 from courses.rendering import render_markdown
 from courses.splitter import (
     LessonSource,
@@ -63,6 +63,8 @@ class ImportReport:
     course_updated: bool = False
     chapters: Tally = field(default_factory=Tally)
     lessons: Tally = field(default_factory=Tally)
+    quizzes: Tally = field(default_factory=Tally)
+    questions: Tally = field(default_factory=Tally)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -72,6 +74,8 @@ class ImportReport:
             or self.course_updated
             or self.chapters.written > 0
             or self.lessons.written > 0
+            or self.quizzes.written > 0
+            or self.questions.written > 0
         )
 
     def as_dict(self) -> dict:
@@ -82,7 +86,10 @@ class ImportReport:
         lines = [f"Course '{self.course_title}' ({self.course_slug}) from {self.source_dir}"]
         if self.course_created:
             lines.append(f"  course {verb} created".replace("  ", " ", 1).rstrip())
-        for name, tally in (("chapters", self.chapters), ("lessons", self.lessons)):
+        tallies = [("chapters", self.chapters), ("lessons", self.lessons)]
+        if self.quizzes.written or self.quizzes.unchanged:
+            tallies += [("quizzes", self.quizzes), ("questions", self.questions)]
+        for name, tally in tallies:
             lines.append(
                 f"  {name:<9} {tally.created} created, {tally.updated} updated, "
                 f"{tally.unchanged} unchanged, {tally.archived} archived, "
@@ -430,3 +437,111 @@ def import_run_execute(*, run_id: int) -> None:
         run.course = Course.objects.filter(slug=report.course_slug).first()
     run.finished = timezone.now()
     run.save(update_fields=["status", "error", "report", "course", "finished"])
+
+
+# --- Progress -------------------------------------------------------------------------------
+
+
+def enrollment_ensure(*, user, course: Course) -> Enrollment:
+    """Enroll a student on a course; enrolling twice changes nothing."""
+    now = timezone.now()
+    # INSERT ... ON CONFLICT DO NOTHING: two concurrent requests cannot make two rows.
+    Enrollment.objects.bulk_create(
+        [Enrollment(user=user, course=course, enrolled_at=now, last_activity_at=now)],
+        ignore_conflicts=True,
+    )
+    return Enrollment.objects.get(user=user, course=course)
+
+
+def lesson_view_record(*, user, lesson: Lesson) -> None:
+    """Note that a student opened a lesson: enrolls them and moves "continue" to this lesson.
+
+    Two upserts, whatever happened before; safe under concurrent requests.
+    """
+    now = timezone.now()
+    Enrollment.objects.bulk_create(
+        [
+            Enrollment(
+                user=user,
+                course_id=lesson.course_id,
+                enrolled_at=now,
+                last_lesson=lesson,
+                last_activity_at=now,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "course"],
+        update_fields=["last_lesson", "last_activity_at"],
+    )
+    LessonProgress.objects.bulk_create(
+        [
+            LessonProgress(
+                user=user,
+                lesson=lesson,
+                course_id=lesson.course_id,
+                first_viewed_at=now,
+                last_viewed_at=now,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "lesson"],
+        update_fields=["last_viewed_at"],
+    )
+
+
+@transaction.atomic
+def lesson_complete(*, user, lesson: Lesson) -> LessonProgress:
+    """Mark a lesson complete. Idempotent: a double click leaves one row and one completion time."""
+    now = timezone.now()
+    LessonProgress.objects.bulk_create(
+        [LessonProgress(user=user, lesson=lesson, course_id=lesson.course_id)],
+        ignore_conflicts=True,
+    )
+    # Only the first completion sets the time; a repeat matches no row.
+    LessonProgress.objects.filter(user=user, lesson=lesson, completed_at__isnull=True).update(
+        completed_at=now
+    )
+    _enrollment_touch(user=user, lesson=lesson, now=now)
+    enrollment_completion_refresh(user=user, course=lesson.course)
+    return LessonProgress.objects.get(user=user, lesson=lesson)
+
+
+@transaction.atomic
+def lesson_uncomplete(*, user, lesson: Lesson) -> None:
+    """Undo "mark as complete" (a student changed their mind); viewing history is kept."""
+    LessonProgress.objects.filter(user=user, lesson=lesson).update(completed_at=None)
+    enrollment_completion_refresh(user=user, course=lesson.course)
+
+
+def _enrollment_touch(*, user, lesson: Lesson, now) -> None:
+    Enrollment.objects.bulk_create(
+        [
+            Enrollment(
+                user=user,
+                course_id=lesson.course_id,
+                enrolled_at=now,
+                last_lesson=lesson,
+                last_activity_at=now,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "course"],
+        update_fields=["last_activity_at"],
+    )
+
+
+def enrollment_completion_refresh(*, user, course: Course) -> bool:
+    """Record (or clear) the completion time of a student's course; return whether complete.
+
+    Complete means every live lesson completed and every live chapter quiz passed; archived
+    lessons do not count. New lessons added later make a course incomplete again.
+    """
+    from courses.selectors import course_progress
+
+    progress = course_progress(user=user, course=course)
+    enrollments = Enrollment.objects.filter(user=user, course=course)
+    if progress.is_complete:
+        enrollments.filter(completed_at__isnull=True).update(completed_at=timezone.now())
+    else:
+        enrollments.filter(completed_at__isnull=False).update(completed_at=None)
+    return progress.is_complete

@@ -1,18 +1,22 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from config.htmx import HtmxHttpRequest, template_for
-from courses import selectors
+from courses import selectors, services
 from quizzes import selectors as quiz_selectors
 
 
 @require_safe
 def catalog(request: HtmxHttpRequest) -> HttpResponse:
-    courses = selectors.course_list()
+    courses = list(selectors.course_list())
+    progress_by_course = selectors.catalog_progress(user=request.user)
+    for course in courses:
+        course.entry = progress_by_course.get(course.pk)
     return render(request, "courses/catalog.html", {"courses": courses})
 
 
@@ -21,15 +25,34 @@ def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
     course = selectors.course_get(slug=course_slug)
     chapters = selectors.course_outline(course=course)
     lessons = [lesson for chapter in chapters for lesson in chapter.live_lessons]
+    done = selectors.completed_lesson_ids(user=request.user, course=course)
     context = {
         "course": course,
         "chapters": chapters,
         "lesson_count": len(lessons),
         "reading_minutes": sum(lesson.reading_minutes for lesson in lessons),
         "first_lesson": lessons[0] if lessons else None,
+        "completed_ids": done,
+        **_progress_context(request, course, lessons_total=len(lessons), done=done),
         **quiz_selectors.course_quiz_context(user=request.user, course=course),
     }
     return render(request, "courses/course_detail.html", context)
+
+
+@require_POST
+@login_required
+def course_enroll(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
+    course = selectors.course_get(slug=course_slug)
+    services.enrollment_ensure(user=request.user, course=course)
+    return redirect(course)
+
+
+@require_safe
+@login_required
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    return render(
+        request, "courses/dashboard.html", {"entries": selectors.dashboard(user=request.user)}
+    )
 
 
 @require_safe
@@ -42,6 +65,7 @@ def chapter_detail(request: HtmxHttpRequest, course_slug: str, chapter_slug: str
         "course": course,
         "chapter": chapter,
         "lessons": selectors.chapter_lessons(chapter=chapter),
+        "completed_ids": selectors.completed_lesson_ids(user=request.user, course=course),
         "previous_chapter": previous_chapter,
         "next_chapter": next_chapter,
     }
@@ -59,15 +83,59 @@ def lesson_detail(
     lesson = selectors.lesson_get(
         course_slug=course_slug, chapter_slug=chapter_slug, lesson_slug=lesson_slug
     )
+    if request.user.is_authenticated:
+        services.lesson_view_record(user=request.user, lesson=lesson)
+    template = template_for(request, "courses/lesson_detail.html", "page")
+    return render(request, template, _lesson_context(request, lesson))
+
+
+@require_POST
+@login_required
+@vary_on_headers("HX-Request")
+def lesson_complete(
+    request: HtmxHttpRequest, course_slug: str, chapter_slug: str, lesson_slug: str
+) -> HttpResponse:
+    """Mark as complete (or undo with `undo=1`): with htmx the button, the progress bar and the
+    chapter navigation's checkmark come back in one response; without, a redirect."""
+    lesson = selectors.lesson_get(
+        course_slug=course_slug, chapter_slug=chapter_slug, lesson_slug=lesson_slug
+    )
+    if request.POST.get("undo"):
+        services.lesson_uncomplete(user=request.user, lesson=lesson)
+    else:
+        services.lesson_complete(user=request.user, lesson=lesson)
+    if not request.htmx:
+        return redirect(lesson)
+    return render(
+        request, "courses/lesson_detail.html#completion-response", _lesson_context(request, lesson)
+    )
+
+
+def _lesson_context(request: HtmxHttpRequest, lesson) -> dict:
     neighbours = selectors.lesson_neighbours(lesson=lesson)
-    context = {
+    done = selectors.completed_lesson_ids(user=request.user, course=lesson.course)
+    return {
         "course": lesson.course,
         "chapter": lesson.chapter,
         "lesson": lesson,
         "chapter_lessons": selectors.chapter_lessons(chapter=lesson.chapter),
         "previous": neighbours.previous,
         "next": neighbours.next,
+        "completed_ids": done,
+        "is_completed": lesson.pk in done,
+        "progress": (
+            selectors.course_progress(user=request.user, course=lesson.course, done=done)
+            if request.user.is_authenticated
+            else None
+        ),
         **quiz_selectors.lesson_quiz_context(user=request.user, lesson=lesson),
     }
-    template = template_for(request, "courses/lesson_detail.html", "page")
-    return render(request, template, context)
+
+
+def _progress_context(request: HtmxHttpRequest, course, **loaded) -> dict:
+    if not request.user.is_authenticated:
+        return {"progress": None, "enrollment": None}
+    return {
+        "progress": selectors.course_progress(user=request.user, course=course, **loaded),
+        "enrollment": selectors.enrollment_get(user=request.user, course=course),
+    }

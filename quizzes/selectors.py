@@ -1,13 +1,351 @@
-"""Reads for quiz pieces shown on course pages."""
+"""Reads for quizzes: the pieces shown on course pages, attempts, and progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.http import Http404
 
 from courses.models import Course, Lesson
+from quizzes import gift
+from quizzes.models import Answer, Attempt, AttemptCounts, Question, Quiz, QuizKind, ShowAnswers
+from quizzes.services import choice_order
+
+_LIVE_QUIZ = Q(is_archived=False, chapter__is_archived=False, course__is_published=True)
+
+
+def _with_result(quizzes: QuerySet[Quiz], user) -> QuerySet[Quiz]:
+    """Annotate each quiz with the student's counted result, as the quiz's settings count it:
+    `result_score`, `result_passed` (None without a graded attempt) and `attempts_used`."""
+    if not user.is_authenticated:
+        return quizzes
+    graded = Attempt.objects.filter(
+        quiz=OuterRef("pk"), user=user, status=Attempt.Status.GRADED
+    )
+    best = graded.order_by(F("score").desc(), "-number")
+    last = graded.order_by("-number")
+    highest = Q(attempt_counts=AttemptCounts.HIGHEST)
+    used = (
+        Attempt.objects.filter(quiz=OuterRef("pk"), user=user)
+        .values("quiz")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return quizzes.annotate(
+        result_score=Case(
+            When(highest, then=Subquery(best.values("score")[:1])),
+            default=Subquery(last.values("score")[:1]),
+        ),
+        result_passed=Case(
+            When(highest, then=Subquery(best.values("passed")[:1])),
+            default=Subquery(last.values("passed")[:1]),
+        ),
+        attempts_used=Subquery(used[:1]),
+    )
+
+
+# --- course pages ----------------------------------------------------------------------------
+
+
+@dataclass
+class ShownQuestion:
+    """A question as a form shows it: no fractions, feedback or matches (the page must never
+    hold an answer key before submission)."""
+
+    pk: int
+    kind: str
+    text: str
+    tail_text: str | None
+    choices: list[tuple[int, str]]  # (value posted, text) in display order
+    subquestions: list[tuple[int, str]]  # matching: (answer index, text)
+    response: object = None
+    number: int = 0
+
+    @property
+    def field(self) -> str:
+        return f"q{self.pk}"
+
+
+def shown_question(
+    *, question: Question, attempt: Attempt | None, response: object = None
+) -> ShownQuestion:
+    """What a form needs for one question. Choice values are display positions, mapped back
+    to answers through the attempt's seeded order (identity without an attempt)."""
+    parsed = question.as_gift()
+    kind = parsed.kind
+    texts: list[str] = []
+    if kind in (gift.Kind.MULTICHOICE, gift.Kind.MULTIRESPONSE):
+        texts = [a.text for a in parsed.answers]
+    elif kind is gift.Kind.MATCHING:
+        texts = list(parsed.choices)
+    order = (
+        choice_order(attempt=attempt, question=question, count=len(texts))
+        if attempt is not None
+        else list(range(len(texts)))
+    )
+    choices = [(position, texts[index]) for position, index in enumerate(order)]
+    subquestions = (
+        [(i, a.text) for i, a in enumerate(parsed.answers) if a.text]
+        if kind is gift.Kind.MATCHING
+        else []
+    )
+    return ShownQuestion(
+        pk=question.pk,
+        kind=str(kind),
+        text=parsed.text,
+        tail_text=parsed.tail_text,
+        choices=choices,
+        subquestions=subquestions,
+        response=_shown_response(kind, response, order, texts),
+    )
+
+
+def _shown_response(kind, response, order, texts) -> object:
+    """A saved response in the form's terms (display positions), to check the right inputs."""
+    if response is None:
+        return None
+    position = {index: pos for pos, index in enumerate(order)}
+    if kind is gift.Kind.MULTICHOICE:
+        return position.get(response)
+    if kind is gift.Kind.MULTIRESPONSE:
+        return [position.get(i) for i in response]
+    if kind is gift.Kind.MATCHING:
+        by_text = {text: position[i] for i, text in enumerate(texts)}
+        return {int(k): by_text.get(v) for k, v in response.items()}
+    if kind is gift.Kind.TRUEFALSE:
+        return "true" if response else "false"
+    return response
 
 
 def lesson_quiz_context(*, user, lesson: Lesson) -> dict:
-    """Template context the lesson page needs for its knowledge checks and chapter quiz."""
-    return {}
+    """Template context the lesson page needs for its knowledge checks and chapter quiz.
+
+    One query for the quizzes (with the student's results), one more for the questions of
+    the lesson's knowledge checks when it has any.
+    """
+    quizzes = list(
+        _with_result(
+            Quiz.objects.filter(
+                Q(kind=QuizKind.INLINE, lesson=lesson)
+                | Q(kind=QuizKind.CHAPTER, chapter_id=lesson.chapter_id),
+                is_archived=False,
+            ).order_by("kind", "position"),
+            user,
+        )
+    )
+    checks = [quiz for quiz in quizzes if quiz.kind == QuizKind.INLINE]
+    chapter_quiz = next((quiz for quiz in quizzes if quiz.kind == QuizKind.CHAPTER), None)
+    if checks:
+        questions: dict[int, list[Question]] = {}
+        for question in Question.objects.filter(
+            quiz__in=checks, is_archived=False
+        ).order_by("position"):
+            if question.kind != gift.Kind.DESCRIPTION:
+                questions.setdefault(question.quiz_id, []).append(question)
+        for quiz in checks:
+            quiz.shown_questions = [
+                shown_question(question=q, attempt=None) for q in questions.get(quiz.pk, [])
+            ]
+            for number, shown in enumerate(quiz.shown_questions, start=1):
+                shown.number = number
+    return {
+        # Fences are placed where they were written; file checks (position 1000) at the end.
+        "knowledge_checks": {quiz.position: quiz for quiz in checks if quiz.position < 1000},
+        "knowledge_checks_after": [quiz for quiz in checks if quiz.position >= 1000],
+        "chapter_quiz": chapter_quiz,
+    }
 
 
 def course_quiz_context(*, user, course: Course) -> dict:
-    """Template context the course page needs to show chapter quizzes in the outline."""
-    return {}
+    """Template context the course page needs to show chapter quizzes in the outline (one
+    query): `chapter_quizzes` maps a chapter id to its quiz, with the student's result."""
+    quizzes = _with_result(
+        Quiz.objects.filter(course=course, kind=QuizKind.CHAPTER, is_archived=False).only(
+            "pk", "chapter_id", "title", "pass_mark", "attempt_counts", "max_attempts"
+        ),
+        user,
+    )
+    return {"chapter_quizzes": {quiz.chapter_id: quiz for quiz in quizzes}}
+
+
+# --- progress, for the dashboard and course completion ---------------------------------------
+
+
+def quiz_progress_for_courses(*, user, course_ids) -> dict[int, tuple[int, int]]:
+    """course id -> (chapter quizzes passed, live chapter quizzes), in one query."""
+    rows = _with_result(
+        Quiz.objects.filter(_LIVE_QUIZ, kind=QuizKind.CHAPTER, course_id__in=list(course_ids)),
+        user,
+    ).values_list("course_id", *(["result_passed"] if user.is_authenticated else []))
+    progress: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        passed, total = progress.get(row[0], (0, 0))
+        progress[row[0]] = (passed + bool(row[1:] and row[1]), total + 1)
+    return progress
+
+
+def passed_quiz_ids(*, user, course: Course) -> set[int]:
+    """Ids of the live chapter quizzes of a course this student passed (one query)."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        _with_result(Quiz.objects.filter(_LIVE_QUIZ, kind=QuizKind.CHAPTER, course=course), user)
+        .filter(result_passed=True)
+        .values_list("pk", flat=True)
+    )
+
+
+# --- quiz and attempt pages ------------------------------------------------------------------
+
+
+def quiz_get(*, quiz_id: int, user) -> Quiz:
+    """A live quiz with its course, chapter and lesson, and the student's result; else 404."""
+    quiz = (
+        _with_result(Quiz.objects.filter(_LIVE_QUIZ), user)
+        .select_related("course", "chapter", "lesson")
+        .filter(pk=quiz_id)
+        .first()
+    )
+    if quiz is None:
+        raise Http404("No such quiz")
+    quiz.chapter.course = quiz.course
+    if quiz.lesson is not None:
+        quiz.lesson.course = quiz.course
+        quiz.lesson.chapter = quiz.chapter
+    return quiz
+
+
+def attempts_for_quiz(*, quiz: Quiz, user) -> list[Attempt]:
+    return list(Attempt.objects.filter(quiz=quiz, user=user).order_by("-number"))
+
+
+def attempt_get(*, attempt_id: int, user) -> Attempt:
+    """The student's own attempt (another student's is a 404, not a 403: it does not exist
+    for them)."""
+    attempt = (
+        Attempt.objects.select_related("quiz__course", "quiz__chapter", "quiz__lesson")
+        .filter(pk=attempt_id, user=user)
+        .first()
+    )
+    if attempt is None:
+        raise Http404("No such attempt")
+    quiz = attempt.quiz
+    quiz.chapter.course = quiz.course
+    if quiz.lesson is not None:
+        quiz.lesson.course = quiz.course
+        quiz.lesson.chapter = quiz.chapter
+    return attempt
+
+
+def attempt_questions(*, attempt: Attempt) -> list[Question]:
+    """The attempt's questions in the order it shows them (one query)."""
+    by_pk = Question.objects.select_related("lesson__chapter").in_bulk(attempt.question_ids)
+    return [by_pk[pk] for pk in attempt.question_ids if pk in by_pk]
+
+
+def attempt_form(*, attempt: Attempt) -> list[ShownQuestion]:
+    """The questions of an open attempt with the answers saved so far (two queries)."""
+    questions = attempt_questions(attempt=attempt)
+    saved = dict(
+        Answer.objects.filter(attempt=attempt).values_list("question_id", "response")
+    )
+    shown = []
+    for number, question in enumerate(questions, start=1):
+        item = shown_question(question=question, attempt=attempt, response=saved.get(question.pk))
+        item.number = number
+        shown.append(item)
+    return shown
+
+
+@dataclass
+class QuestionResult:
+    number: int
+    question: Question
+    parsed: gift.Question
+    answer: Answer | None
+    your_answer: str
+    correct_answer: str
+    fraction: object
+    feedback: list[str]
+    needs_review: bool
+
+    @property
+    def outcome(self) -> str:
+        if self.needs_review:
+            return "review"
+        if self.fraction is None or self.fraction == 0:
+            return "wrong"
+        return "right" if self.fraction == 1 else "partial"
+
+
+def answers_visible(*, attempt: Attempt, passed_before: bool) -> bool:
+    policy = attempt.quiz.show_answers
+    if policy == ShowAnswers.AFTER_EACH_ATTEMPT:
+        return True
+    if policy == ShowAnswers.ONCE_PASSED:
+        return bool(attempt.passed) or passed_before
+    return False
+
+
+def attempt_results(*, attempt: Attempt) -> list[QuestionResult]:
+    """Per-question results of a graded attempt (two queries)."""
+    questions = attempt_questions(attempt=attempt)
+    answers = {a.question_id: a for a in Answer.objects.filter(attempt=attempt)}
+    results = []
+    for number, question in enumerate(questions, start=1):
+        parsed = question.as_gift()
+        answer = answers.get(question.pk)
+        response = answer.response if answer else None
+        results.append(
+            QuestionResult(
+                number=number,
+                question=question,
+                parsed=parsed,
+                answer=answer,
+                your_answer=_describe_response(parsed, response),
+                correct_answer=_describe_correct(parsed),
+                fraction=answer.fraction if answer else 0,
+                feedback=answer.feedback if answer else [],
+                needs_review=bool(answer and answer.needs_review),
+            )
+        )
+    return results
+
+
+def _describe_response(parsed: gift.Question, response: object) -> str:
+    if response is None or response == "" or response == []:
+        return "(no answer)"
+    kind = parsed.kind
+    if kind is gift.Kind.MULTICHOICE:
+        return parsed.answers[response].text
+    if kind is gift.Kind.MULTIRESPONSE:
+        return "; ".join(parsed.answers[i].text for i in response)
+    if kind is gift.Kind.TRUEFALSE:
+        return "True" if response else "False"
+    if kind is gift.Kind.MATCHING:
+        return "; ".join(
+            f"{parsed.answers[int(k)].text} → {v}" for k, v in response.items() if v is not None
+        )
+    return str(response)
+
+
+def _describe_correct(parsed: gift.Question) -> str:
+    kind = parsed.kind
+    if kind is gift.Kind.MULTICHOICE:
+        return "; ".join(a.text for a in parsed.answers if a.fraction == 1)
+    if kind is gift.Kind.MULTIRESPONSE:
+        return "; ".join(a.text for a in parsed.answers if a.fraction > 0)
+    if kind is gift.Kind.TRUEFALSE:
+        return "True" if parsed.correct else "False"
+    if kind is gift.Kind.SHORTANSWER:
+        return " or ".join(a.text for a in parsed.answers if a.fraction == 1)
+    if kind is gift.Kind.NUMERICAL:
+        best = [a for a in parsed.answers if a.fraction == 1 and a.value is not None]
+        return " or ".join(
+            f"{a.value.normalize():f}" + (f" (± {a.tolerance.normalize():f})" if a.tolerance else "")
+            for a in best
+        )
+    if kind is gift.Kind.MATCHING:
+        return "; ".join(f"{a.text} → {a.match}" for a in parsed.answers if a.text)
+    return ""

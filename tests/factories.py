@@ -1,4 +1,5 @@
 import factory
+from allauth.account.models import EmailAddress
 
 from accounts.models import User
 
@@ -15,3 +16,5 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+            # Email verification is mandatory: factory people have confirmed theirs.
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)

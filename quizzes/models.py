@@ -1,0 +1,340 @@
+"""Quizzes imported from GIFT files, and students' attempts at them.
+
+A quiz's questions are stored as the serialized :class:`quizzes.gift.Question` (``data``), so
+scoring runs the framework-free scorer on exactly what the author wrote.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from courses.models import Chapter, Course, Lesson
+from quizzes import gift
+
+
+class QuizKind(models.TextChoices):
+    CHAPTER = "chapter", "Chapter quiz"
+    INLINE = "inline", "Knowledge check"
+
+
+class ShowAnswers(models.TextChoices):
+    AFTER_EACH_ATTEMPT = "after-each-attempt", "After each attempt"
+    ONCE_PASSED = "once-passed", "Once passed"
+    NEVER = "never", "Never"
+
+
+class AttemptCounts(models.TextChoices):
+    HIGHEST = "highest", "Highest score"
+    LAST = "last", "Last attempt"
+
+
+class Quiz(models.Model):
+    """A chapter quiz (a `.gift` file in the course's quizzes/ folder) or a knowledge check
+    shown inside one lesson (a ```gift fence, or a file named after the lesson)."""
+
+    Kind = QuizKind
+    ShowAnswers = ShowAnswers
+    AttemptCounts = AttemptCounts
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="quizzes")
+    lesson = models.ForeignKey(
+        Lesson, null=True, blank=True, on_delete=models.CASCADE, related_name="quizzes"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # Identity across re-imports: the file's path in quizzes/ without ".gift", or
+    # "<chapter>/<lesson>#<n>" for the n-th ```gift fence of a lesson.
+    key = models.CharField(max_length=300)
+    title = models.CharField(max_length=300)
+    position = models.PositiveIntegerField(default=1, help_text="Order within the lesson.")
+    source_path = models.CharField(max_length=500, blank=True)
+    pass_mark = models.PositiveSmallIntegerField(default=70, help_text="Percent needed to pass.")
+    max_attempts = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Empty for unlimited attempts."
+    )
+    time_limit_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty for no time limit. Enforced by the server."
+    )
+    shuffle_questions = models.BooleanField(default=False)
+    shuffle_choices = models.BooleanField(default=True)
+    show_answers = models.CharField(
+        max_length=24, choices=ShowAnswers.choices, default=ShowAnswers.AFTER_EACH_ATTEMPT
+    )
+    attempt_counts = models.CharField(
+        max_length=16, choices=AttemptCounts.choices, default=AttemptCounts.HIGHEST
+    )
+    content_hash = models.CharField(max_length=64)
+    is_archived = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "quizzes"
+        ordering = ["course", "chapter__position", "kind", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "key"], name="quizzes_quiz_key_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=QuizKind.values), name="quizzes_quiz_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(show_answers__in=ShowAnswers.values),
+                name="quizzes_quiz_show_answers_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(attempt_counts__in=AttemptCounts.values),
+                name="quizzes_quiz_attempt_counts_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(pass_mark__lte=100), name="quizzes_quiz_pass_mark_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_attempts__isnull=True) | Q(max_attempts__gte=1),
+                name="quizzes_quiz_max_attempts_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit_minutes__isnull=True) | Q(time_limit_minutes__gte=1),
+                name="quizzes_quiz_time_limit_positive",
+            ),
+            # A knowledge check belongs to a lesson; a chapter quiz to no lesson.
+            models.CheckConstraint(
+                condition=Q(kind=QuizKind.CHAPTER, lesson__isnull=True)
+                | Q(kind=QuizKind.INLINE, lesson__isnull=False),
+                name="quizzes_quiz_lesson_matches_kind",
+            ),
+        ]
+        indexes = [
+            # The course outline and progress: live chapter quizzes of a course.
+            models.Index(
+                fields=["course", "chapter"],
+                condition=Q(is_archived=False, kind=QuizKind.CHAPTER),
+                name="quizzes_quiz_chapter_idx",
+            ),
+            # The lesson page: live knowledge checks of one lesson, in order.
+            models.Index(
+                fields=["lesson", "position"],
+                condition=Q(is_archived=False, kind=QuizKind.INLINE),
+                name="quizzes_quiz_lesson_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("quizzes:quiz-detail", kwargs={"quiz_id": self.pk})
+
+    @property
+    def is_chapter_quiz(self) -> bool:
+        return self.kind == QuizKind.CHAPTER
+
+
+class Question(models.Model):
+    """One GIFT question of a quiz. `data` is the serialized gift.Question."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
+    key = models.CharField(max_length=300, help_text="The ::title::, else a content hash.")
+    kind = models.CharField(max_length=16, choices=[(k.value, k.value) for k in gift.Kind])
+    position = models.PositiveIntegerField()
+    line = models.PositiveIntegerField(default=0, help_text="Line in the source file.")
+    data = models.JSONField()
+    # A lesson that the question is about, when the author names one (see docs/quizzes.md).
+    lesson = models.ForeignKey(
+        Lesson, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_archived = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["quiz", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "key"], name="quizzes_question_key_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in gift.Kind]),
+                name="quizzes_question_kind_valid",
+            ),
+        ]
+        indexes = [
+            # Starting an attempt: live questions of a quiz in order.
+            models.Index(
+                fields=["quiz", "position"],
+                condition=Q(is_archived=False),
+                name="quizzes_question_live_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def as_gift(self) -> gift.Question:
+        cached = getattr(self, "_gift", None)
+        if cached is None:
+            cached = self._gift = question_from_data(self.data)
+        return cached
+
+
+class AttemptStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    GRADED = "graded", "Graded"
+
+
+class Attempt(models.Model):
+    """One student's attempt at a quiz: in progress, submitted (waiting for the scorer), graded."""
+
+    Status = AttemptStatus
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts"
+    )
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
+    seed = models.BigIntegerField(help_text="Seeds the shuffling, so a reload shows the same.")
+    # Question pks in the order shown; fixed at start so re-imports never change an attempt.
+    question_ids = models.JSONField(default=list)
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+    score = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text="Percent."
+    )
+    passed = models.BooleanField(null=True, blank=True)
+    needs_review = models.BooleanField(
+        default=False, help_text="Has essay answers that an instructor has not marked yet."
+    )
+
+    class Meta:
+        ordering = ["quiz", "user", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quiz", "user", "number"], name="quizzes_attempt_number_unique"
+            ),
+            # At most one open attempt per student and quiz: two tabs starting at once get one.
+            models.UniqueConstraint(
+                fields=["quiz", "user"],
+                condition=Q(status=AttemptStatus.IN_PROGRESS),
+                name="quizzes_attempt_one_in_progress",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AttemptStatus.values), name="quizzes_attempt_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AttemptStatus.GRADED)
+                | Q(score__isnull=False, passed__isnull=False, graded_at__isnull=False),
+                name="quizzes_attempt_graded_has_score",
+            ),
+        ]
+        indexes = [
+            # quiz_progress_for_courses / passed_quiz_ids: a student's graded attempts.
+            models.Index(
+                fields=["user", "quiz"],
+                condition=Q(status=AttemptStatus.GRADED),
+                name="quizzes_attempt_graded_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz} #{self.number} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("quizzes:attempt-detail", kwargs={"attempt_id": self.pk})
+
+
+class Answer(models.Model):
+    """A response to one question of an attempt, saved as it is given; marked when graded."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    response = models.JSONField(null=True, blank=True)
+    saved_at = models.DateTimeField()
+    fraction = models.DecimalField(
+        max_digits=8,
+        decimal_places=7,
+        null=True,
+        blank=True,
+        help_text="Credit 0..1. For an essay, set by the instructor.",
+    )
+    feedback = models.JSONField(default=list, blank=True)
+    needs_review = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["attempt", "question__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "question"], name="quizzes_answer_question_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(fraction__isnull=True) | Q(fraction__gte=0, fraction__lte=1),
+                name="quizzes_answer_fraction_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt} / {self.question}"
+
+
+# --- gift.Question <-> JSON ------------------------------------------------------------------
+
+
+def question_to_data(question: gift.Question) -> dict:
+    """A gift.Question as JSON-safe data (Decimals as strings), for Question.data."""
+
+    def answer(a: gift.Answer) -> dict:
+        return {
+            "text": a.text,
+            "fraction": str(a.fraction),
+            "feedback": a.feedback,
+            "text_format": str(a.text_format),
+            "feedback_format": str(a.feedback_format),
+            "value": None if a.value is None else str(a.value),
+            "tolerance": str(a.tolerance),
+            "match": a.match,
+        }
+
+    return {
+        "kind": str(question.kind),
+        "text": question.text,
+        "answers": [answer(a) for a in question.answers],
+        "title": question.title,
+        "text_format": str(question.text_format),
+        "general_feedback": question.general_feedback,
+        "general_feedback_format": str(question.general_feedback_format),
+        "tail_text": question.tail_text,
+        "category": question.category,
+        "line": question.line,
+    }
+
+
+def question_from_data(data: dict) -> gift.Question:
+    answers = tuple(
+        gift.Answer(
+            text=a["text"],
+            fraction=Decimal(a["fraction"]),
+            feedback=a["feedback"],
+            text_format=gift.TextFormat(a["text_format"]),
+            feedback_format=gift.TextFormat(a["feedback_format"]),
+            value=None if a["value"] is None else Decimal(a["value"]),
+            tolerance=Decimal(a["tolerance"]),
+            match=a["match"],
+        )
+        for a in data["answers"]
+    )
+    return gift.Question(
+        kind=gift.Kind(data["kind"]),
+        text=data["text"],
+        answers=answers,
+        title=data["title"],
+        text_format=gift.TextFormat(data["text_format"]),
+        general_feedback=data["general_feedback"],
+        general_feedback_format=gift.TextFormat(data["general_feedback_format"]),
+        tail_text=data["tail_text"],
+        category=data["category"],
+        line=data.get("line", 0),
+    )
