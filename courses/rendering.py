@@ -171,12 +171,21 @@ def render_markdown(source: str) -> Rendered:
     md.lectern_checks = 0  # type: ignore[attr-defined]
     body = md.convert(source)
     toc = tuple(_flatten_toc(md.toc_tokens))  # type: ignore[attr-defined]
-    clean = _CLEANER.clean(body)
+    clean = _make_scrollers_focusable(_CLEANER.clean(body))
     text = html_to_text(clean)
     words = len(_WORD_RE.findall(text))
     # Any text at all takes a minute to read; only an empty lesson takes none.
     minutes = max(1, math.ceil(words / WORDS_PER_MINUTE)) if text else 0
     return Rendered(html=clean, text=text, toc=toc, word_count=words, reading_minutes=minutes)
+
+
+def _make_scrollers_focusable(html: str) -> str:
+    """Let keyboards scroll wide code blocks and tables (WCAG 2.1.1; axe scrollable-region).
+
+    Runs on sanitized output, where the sanitizer allows no attributes on these tags, so
+    every opening tag is exactly ``<pre>`` or ``<table>``; text is escaped and never matches.
+    """
+    return html.replace("<pre>", '<pre tabindex="0">').replace("<table>", '<table tabindex="0">')
 
 
 def html_to_text(fragment: str) -> str:

@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 # Part of every content hash: bump it when rendering changes, and the next import
 # re-renders every lesson once.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 
 ProgressCallback = Callable[[int, int], None]
 

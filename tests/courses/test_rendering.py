@@ -378,3 +378,18 @@ def test_stylesheet_meets_wcag_aa_in_light_and_dark() -> None:
     # Comments are the usual offender: check them by name.
     assert any(selector == ".highlight .c" for _, selector in _theme_contrasts(light))
     assert any(selector == ".highlight .c" for _, selector in _theme_contrasts(dark))
+
+
+def test_code_blocks_and_tables_can_be_scrolled_with_a_keyboard():
+    rendered = render_markdown("```\nwide code\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+
+    soup = BeautifulSoup(rendered.html, "html.parser")
+    assert soup.pre["tabindex"] == "0"
+    assert soup.table["tabindex"] == "0"
+
+
+def test_escaped_pre_text_is_not_turned_into_a_tag():
+    rendered = render_markdown("Write `<pre>` and `<table>` in prose.\n")
+
+    assert "tabindex" not in rendered.html
+    assert "&lt;pre&gt;" in rendered.html
