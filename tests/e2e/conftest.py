@@ -38,6 +38,10 @@ def axe():
     checker = Axe()
 
     def check(page) -> None:
+        # Judge the settled page: not a hover state, not colours halfway through a transition.
+        page.mouse.move(0, 0)
+        # (evaluate, not wait_for_function: the latter needs eval, which our CSP forbids)
+        page.evaluate("Promise.all(document.getAnimations().map((a) => a.finished))")
         results = checker.run(page)
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 

@@ -42,9 +42,7 @@ def test_a_student_takes_the_ec2_quiz_reloads_midway_and_sees_the_graded_result(
     port.press("Tab")
     attempt = Attempt.objects.get(user=quiz_taker)
     expect(page.get_by_role("status")).to_contain_text("Saved")
-    page.wait_for_function(
-        "() => !document.querySelector('.htmx-request')", timeout=5000
-    )
+    page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=5000)
     assert Answer.objects.filter(attempt=attempt).count() == 2
 
     page.reload()
