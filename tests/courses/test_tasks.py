@@ -9,14 +9,6 @@ from courses.models import ImportRun, Lesson
 from courses.services import import_run_create, import_run_execute
 
 
-def _use_broker(url: str) -> None:
-    # Connection pools remember the URL they were made with: drop them.
-    celery_app.pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    celery_app.conf.broker_url = url
-
-
 def _wait_for(run: ImportRun, seconds: float = 20) -> ImportRun:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -77,14 +69,16 @@ def test_running_an_import_twice_does_the_work_once(db, settings):
 def test_a_dead_broker_marks_the_run_failed_instead_of_losing_it(settings):
     settings.LECTERN_CONTENT_DIR = SEED_COURSE_DIR.parent
     celery_app.conf.task_always_eager = False
-    previous_broker = celery_app.conf.broker_url
-    # Nothing listens on port 9: the publish fails fast (see CELERY_TASK_PUBLISH_RETRY_POLICY).
-    _use_broker("redis://127.0.0.1:9/0")
+    # Point publishing at a port where nothing listens, keeping the working pools aside: they
+    # are put back untouched (closing them would break every later publish in this process).
+    saved = (celery_app.conf.broker_url, celery_app._pool, celery_app.amqp._producer_pool)
+    celery_app.conf.broker_url = "redis://127.0.0.1:9/0"
+    celery_app._pool = celery_app.amqp._producer_pool = None
     try:
         with transaction.atomic():
             run = import_run_create(source_dir=SEED_COURSE_DIR.name)
     finally:
-        _use_broker(previous_broker)
+        celery_app.conf.broker_url, celery_app._pool, celery_app.amqp._producer_pool = saved
 
     run.refresh_from_db()
     assert run.status == ImportRun.Status.FAILED
