@@ -6,12 +6,19 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 
 from config.celery_app import app as celery_app
 from tests.factories import UserFactory
 
 SEED_COURSE_DIR = Path(settings.BASE_DIR) / "content" / "aws-cloud-fundamentals"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: login rate limits must not leak between tests."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

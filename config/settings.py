@@ -100,13 +100,16 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis, when given, is the Celery broker and the cache.
+# Redis, when given, is the Celery broker and the cache (sessions' helpers, login rate
+# limits). CACHE_URL puts the cache in another Redis database, as the test suite does.
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
+CACHE_URL = env_str("CACHE_URL", REDIS_URL)
+if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "lectern",
         }
     }
 
