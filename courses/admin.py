@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from courses.models import Chapter, Course, ImportRun, Lesson
+from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
 from courses.services import import_run_create
 
 
@@ -114,4 +114,42 @@ class ImportRunAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "course", "enrolled_at", "last_activity_at", "completed_at")
+    list_filter = ("course",)
+    list_select_related = ("user", "course")
+    search_fields = ("user__email",)
+    readonly_fields = (
+        "user",
+        "course",
+        "enrolled_at",
+        "last_lesson",
+        "last_activity_at",
+        "completed_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(LessonProgress)
+class LessonProgressAdmin(admin.ModelAdmin):
+    list_display = ("user", "lesson", "first_viewed_at", "last_viewed_at", "completed_at")
+    list_filter = ("course",)
+    list_select_related = ("user", "lesson")
+    search_fields = ("user__email", "lesson__title")
+    readonly_fields = (
+        "user",
+        "lesson",
+        "course",
+        "first_viewed_at",
+        "last_viewed_at",
+        "completed_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,0 +1,89 @@
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from accounts.models import User
+from courses.models import Course, ImportRun, Lesson
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/",
+        "/admin/courses/course/",
+        "/admin/courses/lesson/",
+        "/admin/courses/importrun/",
+        "/admin/courses/enrollment/",
+        "/admin/courses/lessonprogress/",
+    ],
+)
+def test_admin_pages_open_for_instructors_only(url, instructor, student, anonymous, seed_course):
+    assert instructor.get(url).status_code == 200
+    assert student.get(url).status_code == 302
+    assert anonymous.get(url).status_code == 302
+
+
+def test_admin_reimport_action_runs_an_import_and_records_it(
+    instructor: Client, seed_course, django_capture_on_commit_callbacks
+):
+    Lesson.objects.filter(slug="billing").update(is_archived=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = instructor.post(
+            "/admin/courses/course/",
+            {"action": "reimport", "_selected_action": [seed_course.pk]},
+            follow=True,
+        )
+
+    assert response.status_code == 200
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.SUCCEEDED, run.error
+    assert run.requested_by == instructor.user
+    assert run.report["lessons"]["restored"] == 1
+    assert not Lesson.objects.get(slug="billing").is_archived
+
+
+def test_admin_dry_run_action_changes_nothing(
+    instructor: Client, seed_course, django_capture_on_commit_callbacks
+):
+    Lesson.objects.filter(slug="billing").update(is_archived=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        instructor.post(
+            "/admin/courses/course/",
+            {"action": "reimport_dry_run", "_selected_action": [seed_course.pk]},
+        )
+
+    assert ImportRun.objects.get().report["lessons"]["restored"] == 1
+    assert Lesson.objects.get(slug="billing").is_archived
+
+
+def test_quickstart_sets_up_everything_and_can_run_again(db, capsys, settings):
+    settings.DEBUG = True
+
+    call_command("quickstart", "--no-serve")
+    first = capsys.readouterr().out
+    call_command("quickstart", "--no-serve")
+    second = capsys.readouterr().out
+
+    assert "lessons   38 created" in first
+    assert "lessons   0 created, 0 updated, 38 unchanged" in second
+    assert "instructor@lectern.localhost  /  lectern-instructor" in second
+    assert "student@lectern.localhost  /  lectern-student" in second
+    assert Course.objects.count() == 1
+    instructor = User.objects.get(email="instructor@lectern.localhost")
+    assert instructor.is_staff and instructor.check_password("lectern-instructor")
+    student = User.objects.get(email="student@lectern.localhost")
+    assert not student.is_staff
+    client = Client()
+    assert client.login(email="student@lectern.localhost", password="lectern-student")
+
+
+def test_quickstart_refuses_to_run_in_production(db, settings):
+    from django.core.management import CommandError
+
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="only runs with DEBUG on"):
+        call_command("quickstart", "--no-serve")
+    assert not User.objects.exists()
