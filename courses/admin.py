@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
-from courses.services import import_run_create
+from courses.services import import_run_create, lesson_body_update
 
 
 class ChapterInline(admin.TabularInline):
@@ -86,11 +86,24 @@ class LessonAdmin(admin.ModelAdmin):
         "slug",
         "position",
         "is_archived",
+        "body_markdown",
         "word_count",
         "reading_minutes",
         "source_path",
         "updated",
     )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["body_markdown"].help_text = (
+            "Markdown, rendered when you save. The course files stay the source of truth: "
+            "the next import of a changed file replaces this text."
+        )
+        return form
+
+    def save_model(self, request: HttpRequest, obj: Lesson, form, change: bool) -> None:
+        # Rendering and hashing belong to the service, not to the model's save().
+        lesson_body_update(lesson=obj, body_markdown=form.cleaned_data["body_markdown"])
 
 
 @admin.register(ImportRun)

@@ -274,14 +274,7 @@ def course_import(
             lessons_new.append(lesson)
         if _needs_write(lesson, content_hash, position, source.path, report.lessons):
             if lesson.content_hash != content_hash:
-                rendered = render_markdown(source.source)
-                lesson.body_markdown = source.source
-                lesson.body_html = rendered.html
-                lesson.body_text = rendered.text
-                lesson.toc = [asdict(entry) for entry in rendered.toc]
-                lesson.word_count = rendered.word_count
-                lesson.reading_minutes = rendered.reading_minutes
-                lesson.content_hash = content_hash
+                _lesson_render(lesson, source.source, content_hash)
             lesson.title = source.title
             lesson.position = position
             lesson.source_path = source.path
@@ -437,6 +430,25 @@ def import_run_execute(*, run_id: int) -> None:
         run.course = Course.objects.filter(slug=report.course_slug).first()
     run.finished = timezone.now()
     run.save(update_fields=["status", "error", "report", "course", "finished"])
+
+
+def lesson_body_update(*, lesson: Lesson, body_markdown: str) -> Lesson:
+    """Save a lesson edited in the admin: render and hash its Markdown the way an import does."""
+    _lesson_render(lesson, body_markdown, _content_hash(lesson.title, body_markdown))
+    lesson.full_clean()
+    lesson.save()
+    return lesson
+
+
+def _lesson_render(lesson: Lesson, body_markdown: str, content_hash: str) -> None:
+    rendered = render_markdown(body_markdown)
+    lesson.body_markdown = body_markdown
+    lesson.body_html = rendered.html
+    lesson.body_text = rendered.text
+    lesson.toc = [asdict(entry) for entry in rendered.toc]
+    lesson.word_count = rendered.word_count
+    lesson.reading_minutes = rendered.reading_minutes
+    lesson.content_hash = content_hash
 
 
 # --- Progress -------------------------------------------------------------------------------

@@ -87,3 +87,26 @@ def test_quickstart_refuses_to_run_in_production(db, settings):
     with pytest.raises(CommandError, match="only runs with DEBUG on"):
         call_command("quickstart", "--no-serve")
     assert not User.objects.exists()
+
+
+def test_instructors_edit_a_lesson_in_the_admin_and_it_is_rendered_sanitized(
+    instructor: Client, seed_course
+):
+    lesson = Lesson.objects.get(slug="billing")
+    url = f"/admin/courses/lesson/{lesson.pk}/change/"
+
+    response = instructor.post(
+        url,
+        {
+            "title": "Billing",
+            "position": lesson.position,
+            "body_markdown": "Budgets **matter**.\n\n<script>alert(1)</script>\n",
+        },
+    )
+
+    assert response.status_code == 302
+    lesson.refresh_from_db()
+    assert "<strong>matter</strong>" in lesson.body_html
+    assert "<script>" not in lesson.body_html
+    assert lesson.word_count > 0
+    assert lesson.body_markdown.startswith("Budgets")
