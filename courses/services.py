@@ -471,20 +471,7 @@ def lesson_view_record(*, user, lesson: Lesson) -> None:
     Two upserts, whatever happened before; safe under concurrent requests.
     """
     now = timezone.now()
-    Enrollment.objects.bulk_create(
-        [
-            Enrollment(
-                user=user,
-                course_id=lesson.course_id,
-                enrolled_at=now,
-                last_lesson=lesson,
-                last_activity_at=now,
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["user", "course"],
-        update_fields=["last_lesson", "last_activity_at"],
-    )
+    _enrollment_touch(user=user, lesson=lesson, now=now, move_continue=True)
     LessonProgress.objects.bulk_create(
         [
             LessonProgress(
@@ -513,7 +500,7 @@ def lesson_complete(*, user, lesson: Lesson) -> LessonProgress:
     LessonProgress.objects.filter(user=user, lesson=lesson, completed_at__isnull=True).update(
         completed_at=now
     )
-    _enrollment_touch(user=user, lesson=lesson, now=now)
+    _enrollment_touch(user=user, lesson=lesson, now=now, move_continue=False)
     enrollment_completion_refresh(user=user, course=lesson.course)
     return LessonProgress.objects.get(user=user, lesson=lesson)
 
@@ -525,7 +512,9 @@ def lesson_uncomplete(*, user, lesson: Lesson) -> None:
     enrollment_completion_refresh(user=user, course=lesson.course)
 
 
-def _enrollment_touch(*, user, lesson: Lesson, now) -> None:
+def _enrollment_touch(*, user, lesson: Lesson, now, move_continue: bool) -> None:
+    """Enroll if needed (one upsert) and record activity; `move_continue` also points
+    "continue where you left off" at this lesson."""
     Enrollment.objects.bulk_create(
         [
             Enrollment(
@@ -538,7 +527,9 @@ def _enrollment_touch(*, user, lesson: Lesson, now) -> None:
         ],
         update_conflicts=True,
         unique_fields=["user", "course"],
-        update_fields=["last_activity_at"],
+        update_fields=["last_lesson", "last_activity_at"]
+        if move_continue
+        else ["last_activity_at"],
     )
 
 
