@@ -15,7 +15,15 @@ class QuestionInline(admin.TabularInline):
 
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
-    list_display = ["title", "course", "chapter", "kind", "pass_mark", "max_attempts", "is_archived"]
+    list_display = [
+        "title",
+        "course",
+        "chapter",
+        "kind",
+        "pass_mark",
+        "max_attempts",
+        "is_archived",
+    ]
     list_filter = ["course", "kind", "is_archived"]
     search_fields = ["title", "key"]
     readonly_fields = ["course", "chapter", "lesson", "kind", "key", "source_path", "content_hash"]

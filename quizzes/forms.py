@@ -32,17 +32,15 @@ def _position(value: str, count: int) -> int:
     return int(value)
 
 
-def response_from_post(
-    *, question: Question, attempt: Attempt | None, data: QueryDict
-) -> object:
+def response_from_post(*, question: Question, attempt: Attempt | None, data: QueryDict) -> object:
     """The response to `question` in posted form data (None when unanswered)."""
     parsed = question.as_gift()
     kind = parsed.kind
     name = f"q{question.pk}"
-    for field in data:
-        match = _FIELD.match(field)
-        if match and int(match.group(1)) == question.pk and match.group(2) is not None:
-            if kind is not gift.Kind.MATCHING:
+    if kind is not gift.Kind.MATCHING:
+        for field in data:
+            match = _FIELD.match(field)
+            if match and int(match.group(1)) == question.pk and match.group(2) is not None:
                 raise ResponseError(f"unexpected field {field!r}")
     values = [v for v in data.getlist(name) if v != ""]
     if len(values) > 1 and kind is not gift.Kind.MULTIRESPONSE:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
 from django.http import Http404
 
 from courses.models import Course, Lesson
@@ -20,9 +20,7 @@ def _with_result(quizzes: QuerySet[Quiz], user) -> QuerySet[Quiz]:
     `result_score`, `result_passed` (None without a graded attempt) and `attempts_used`."""
     if not user.is_authenticated:
         return quizzes
-    graded = Attempt.objects.filter(
-        quiz=OuterRef("pk"), user=user, status=Attempt.Status.GRADED
-    )
+    graded = Attempt.objects.filter(quiz=OuterRef("pk"), user=user, status=Attempt.Status.GRADED)
     best = graded.order_by(F("score").desc(), "-number")
     last = graded.order_by("-number")
     highest = Q(attempt_counts=AttemptCounts.HIGHEST)
@@ -138,9 +136,9 @@ def lesson_quiz_context(*, user, lesson: Lesson) -> dict:
     chapter_quiz = next((quiz for quiz in quizzes if quiz.kind == QuizKind.CHAPTER), None)
     if checks:
         questions: dict[int, list[Question]] = {}
-        for question in Question.objects.filter(
-            quiz__in=checks, is_archived=False
-        ).order_by("position"):
+        for question in Question.objects.filter(quiz__in=checks, is_archived=False).order_by(
+            "position"
+        ):
             if question.kind != gift.Kind.DESCRIPTION:
                 questions.setdefault(question.quiz_id, []).append(question)
         for quiz in checks:
@@ -247,9 +245,7 @@ def attempt_questions(*, attempt: Attempt) -> list[Question]:
 def attempt_form(*, attempt: Attempt) -> list[ShownQuestion]:
     """The questions of an open attempt with the answers saved so far (two queries)."""
     questions = attempt_questions(attempt=attempt)
-    saved = dict(
-        Answer.objects.filter(attempt=attempt).values_list("question_id", "response")
-    )
+    saved = dict(Answer.objects.filter(attempt=attempt).values_list("question_id", "response"))
     shown = []
     for number, question in enumerate(questions, start=1):
         item = shown_question(question=question, attempt=attempt, response=saved.get(question.pk))
@@ -343,7 +339,8 @@ def _describe_correct(parsed: gift.Question) -> str:
     if kind is gift.Kind.NUMERICAL:
         best = [a for a in parsed.answers if a.fraction == 1 and a.value is not None]
         return " or ".join(
-            f"{a.value.normalize():f}" + (f" (± {a.tolerance.normalize():f})" if a.tolerance else "")
+            f"{a.value.normalize():f}"
+            + (f" (± {a.tolerance.normalize():f})" if a.tolerance else "")
             for a in best
         )
     if kind is gift.Kind.MATCHING:

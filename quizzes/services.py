@@ -591,9 +591,9 @@ def attempt_submit(*, attempt: Attempt) -> bool:
     now = timezone.now()
     submitted_at = min(now, attempt.deadline) if attempt.deadline else now
     with transaction.atomic():
-        claimed = Attempt.objects.filter(
-            pk=attempt.pk, status=Attempt.Status.IN_PROGRESS
-        ).update(status=Attempt.Status.SUBMITTED, submitted_at=submitted_at)
+        claimed = Attempt.objects.filter(pk=attempt.pk, status=Attempt.Status.IN_PROGRESS).update(
+            status=Attempt.Status.SUBMITTED, submitted_at=submitted_at
+        )
         if claimed:
             transaction.on_commit(partial(attempt_grade_enqueue, attempt.pk))
     if claimed:

@@ -26,7 +26,9 @@ def _quiz_page(request, quiz, *, error: str = "", status: int = 200) -> HttpResp
         "attempts": attempts,
         "open_attempt": next((a for a in attempts if a.status == Attempt.Status.IN_PROGRESS), None),
         "attempts_left": services.attempts_left(quiz=quiz, used=used),
-        "question_count": quiz.questions.filter(is_archived=False).exclude(kind="description").count(),
+        "question_count": quiz.questions.filter(is_archived=False)
+        .exclude(kind="description")
+        .count(),
         "error": error,
     }
     return render(request, "quizzes/quiz_detail.html", context, status=status)
@@ -103,7 +105,9 @@ def _responses(request, attempt: Attempt) -> dict[Question, object]:
     if not posted <= questions.keys():
         raise ResponseError("the form names questions that are not part of this attempt")
     return {
-        questions[pk]: response_from_post(question=questions[pk], attempt=attempt, data=request.POST)
+        questions[pk]: response_from_post(
+            question=questions[pk], attempt=attempt, data=request.POST
+        )
         for pk in sorted(posted)
     }
 

@@ -171,5 +171,5 @@ def test_invalid_quiz_setting_in_course_toml_aborts_the_import(tiny_dir: Path, d
     toml = tiny_dir / "course.toml"
     toml.write_text(toml.read_text().replace("pass_mark = 60", "pass_mark = 160"))
 
-    with pytest.raises(CourseImportError, match="course.toml.*pass_mark"):
+    with pytest.raises(CourseImportError, match=r"course\.toml.*pass_mark"):
         course_import(course_dir=tiny_dir)

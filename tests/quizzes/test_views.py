@@ -32,7 +32,10 @@ def _value(attempt: Attempt, question: Question, text: str) -> str:
 def _right_answers(attempt: Attempt) -> dict:
     return {
         f"q{_q('Pick').pk}": _value(attempt, _q("Pick"), "EC2"),
-        f"q{_q('Many').pk}": [_value(attempt, _q("Many"), "S3"), _value(attempt, _q("Many"), "EBS")],
+        f"q{_q('Many').pk}": [
+            _value(attempt, _q("Many"), "S3"),
+            _value(attempt, _q("Many"), "EBS"),
+        ],
         f"q{_q('TF').pk}": "true",
         f"q{_q('Short').pk}": "Elastic Compute Cloud",
         f"q{_q('Num').pk}": "3",
@@ -225,9 +228,7 @@ def test_autosaved_answers_come_back_on_reload(student: Client, attempt):
             assert page.select_one(f"input[name={name}][checked]")["value"] == value
 
 
-def test_attempt_page_query_count_is_constant(
-    student: Client, attempt, django_assert_num_queries
-):
+def test_attempt_page_query_count_is_constant(student: Client, attempt, django_assert_num_queries):
     # session + user, attempt with quiz, questions, saved answers
     with django_assert_num_queries(5):
         student.get(f"/attempts/{attempt.pk}/")
@@ -297,8 +298,10 @@ def test_lesson_page_shows_the_inline_check_where_the_fence_was(student: Client,
     check = prose.select_one("section.knowledge-check")
     assert check is not None
     assert check.find_previous_sibling("p").get_text() == "Some text about clouds."
-    assert check.find("legend").get_text(" ", strip=True).endswith(
-        "A region is a cluster of data centers."
+    assert (
+        check.find("legend")
+        .get_text(" ", strip=True)
+        .endswith("A region is a cluster of data centers.")
     )
     assert "knowledge-check" not in str(prose.find("div", attrs={"data-check": True}) or "")
 
