@@ -61,6 +61,9 @@ def measure(course_dir: Path) -> tuple[float, int, object]:
 
 def main() -> None:
     old_name = connection.settings_dict["NAME"]
+    if connection.vendor != "sqlite":
+        # Its own scratch database, so a test suite running beside it is left alone.
+        connection.settings_dict["TEST"]["NAME"] = f"bench_import_{old_name}"
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     print(f"database: {connection.vendor} ({test_name})")
     print(

@@ -82,10 +82,10 @@ class ImportReport:
         return asdict(self)
 
     def summary_lines(self) -> list[str]:
-        verb = "would be" if self.dry_run else ""
+        verb = "would be created" if self.dry_run else "created"
         lines = [f"Course '{self.course_title}' ({self.course_slug}) from {self.source_dir}"]
         if self.course_created:
-            lines.append(f"  course {verb} created".replace("  ", " ", 1).rstrip())
+            lines.append(f"  course    {verb}")
         tallies = [("chapters", self.chapters), ("lessons", self.lessons)]
         if self.quizzes.written or self.quizzes.unchanged:
             tallies += [("quizzes", self.quizzes), ("questions", self.questions)]
