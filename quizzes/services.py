@@ -315,7 +315,7 @@ def _parse(text: str, path: str, errors: list[str]) -> list[gift.Question] | Non
 
 def _default_title(plan: _QuizPlan) -> str:
     if plan.kind == QuizKind.CHAPTER:
-        return f"Quiz: {plan.chapter.title}"
+        return f"{plan.chapter.title} quiz"
     return "Knowledge check"
 
 
