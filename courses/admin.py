@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
-from courses.services import import_run_create, lesson_body_update
+from courses.services import chapter_intro_update, import_run_create, lesson_body_update
 
 
 class ChapterInline(admin.TabularInline):
@@ -61,6 +61,9 @@ class ChapterAdmin(admin.ModelAdmin):
     readonly_fields = ("course", "slug", "intro_html", "content_hash", "source_path")
     fields = ("course", "title", "slug", "position", "intro_markdown", "is_archived", "source_path")
     inlines = [LessonInline]
+
+    def save_model(self, request: HttpRequest, obj: Chapter, form, change: bool) -> None:
+        chapter_intro_update(chapter=obj, intro_markdown=form.cleaned_data["intro_markdown"])
 
 
 @admin.register(Lesson)

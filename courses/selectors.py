@@ -134,10 +134,10 @@ _LIVE = Q(is_archived=False, chapter__is_archived=False)
 
 
 def _quiz_progress(*, user, course_ids: list[int]) -> dict[int, tuple[int, int]]:
-    from quizzes import selectors as quiz_selectors
+    # Imported here: quizzes.selectors imports this module's models at load time.
+    from quizzes.selectors import quiz_progress_for_courses
 
-    reader = getattr(quiz_selectors, "quiz_progress_for_courses", None)
-    return reader(user=user, course_ids=course_ids) if reader else {}
+    return quiz_progress_for_courses(user=user, course_ids=course_ids)
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -245,11 +246,7 @@ def course_import(
             chapters_new.append(chapter)
         if _needs_write(chapter, content_hash, position, source.path, report.chapters):
             if chapter.content_hash != content_hash:
-                rendered = render_markdown(source.intro)
-                chapter.intro_markdown = source.intro
-                chapter.intro_html = rendered.html
-                chapter.intro_text = rendered.text
-                chapter.content_hash = content_hash
+                _chapter_render(chapter, source.intro, content_hash)
             chapter.title = source.title
             chapter.position = position
             chapter.source_path = source.path
@@ -385,8 +382,25 @@ def course_dirs(content_dir: Path | None = None) -> list[Path]:
     return sorted(p.parent for p in root.glob("*/course.toml"))
 
 
+# A run still "running" after this long lost its worker (a crash or a deploy mid-import).
+IMPORT_RUN_STALE_AFTER = timedelta(minutes=15)
+
+
 def import_run_create(*, source_dir: str, dry_run: bool = False, requested_by=None) -> ImportRun:
-    """Record an import request and hand it to a Celery worker once the row is committed."""
+    """Record an import request and hand it to a Celery worker once the row is committed.
+
+    Earlier runs of the same folder that have been "running" too long are closed as failed,
+    so the admin never shows an import that seems to go on forever.
+    """
+    ImportRun.objects.filter(
+        source_dir=source_dir,
+        status=ImportRun.Status.RUNNING,
+        started__lt=timezone.now() - IMPORT_RUN_STALE_AFTER,
+    ).update(
+        status=ImportRun.Status.FAILED,
+        error="The worker stopped before finishing this import.",
+        finished=timezone.now(),
+    )
     run = ImportRun(source_dir=source_dir, dry_run=dry_run, requested_by=requested_by)
     run.full_clean()
     run.save()
@@ -411,7 +425,11 @@ def _import_run_enqueue(run_id: int) -> None:
 
 
 def import_run_execute(*, run_id: int) -> None:
-    """Run a queued import. Safe to call twice: only the call that claims the run does work."""
+    """Run a queued import. Safe to call twice: only the call that claims the run does work.
+
+    Whatever happens, the run ends succeeded or failed, except after a transient database
+    error: then it goes back to queued and the exception lets the task's retry claim it again.
+    """
     claimed = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
         status=ImportRun.Status.RUNNING, started=timezone.now()
     )
@@ -424,6 +442,13 @@ def import_run_execute(*, run_id: int) -> None:
     except CourseImportError as exc:
         run.status = ImportRun.Status.FAILED
         run.error = str(exc)
+    except OperationalError:
+        ImportRun.objects.filter(pk=run_id).update(status=ImportRun.Status.QUEUED, started=None)
+        raise
+    except Exception as exc:
+        logger.exception("Import run %s failed unexpectedly", run_id)
+        run.status = ImportRun.Status.FAILED
+        run.error = f"Unexpected error (details in the worker log): {exc!r}"
     else:
         run.status = ImportRun.Status.SUCCEEDED
         run.report = report.as_dict()
@@ -432,12 +457,28 @@ def import_run_execute(*, run_id: int) -> None:
     run.save(update_fields=["status", "error", "report", "course", "finished"])
 
 
+def chapter_intro_update(*, chapter: Chapter, intro_markdown: str) -> Chapter:
+    """Save a chapter introduction edited in the admin, rendered the way an import does."""
+    _chapter_render(chapter, intro_markdown, _content_hash(chapter.title, intro_markdown))
+    chapter.full_clean()
+    chapter.save()
+    return chapter
+
+
 def lesson_body_update(*, lesson: Lesson, body_markdown: str) -> Lesson:
     """Save a lesson edited in the admin: render and hash its Markdown the way an import does."""
     _lesson_render(lesson, body_markdown, _content_hash(lesson.title, body_markdown))
     lesson.full_clean()
     lesson.save()
     return lesson
+
+
+def _chapter_render(chapter: Chapter, intro_markdown: str, content_hash: str) -> None:
+    rendered = render_markdown(intro_markdown)
+    chapter.intro_markdown = intro_markdown
+    chapter.intro_html = rendered.html
+    chapter.intro_text = rendered.text
+    chapter.content_hash = content_hash
 
 
 def _lesson_render(lesson: Lesson, body_markdown: str, content_hash: str) -> None:

@@ -110,3 +110,26 @@ def test_instructors_edit_a_lesson_in_the_admin_and_it_is_rendered_sanitized(
     assert "<script>" not in lesson.body_html
     assert lesson.word_count > 0
     assert lesson.body_markdown.startswith("Budgets")
+
+
+def test_instructors_edit_a_chapter_introduction_and_students_see_it(
+    instructor: Client, anonymous: Client, seed_course
+):
+    from courses.models import Chapter
+
+    chapter = Chapter.objects.get(position=2)
+
+    response = instructor.post(
+        f"/admin/courses/chapter/{chapter.pk}/change/",
+        {
+            "title": chapter.title,
+            "position": chapter.position,
+            "intro_markdown": "Identity and **access** management.",
+            "lessons-TOTAL_FORMS": "0",
+            "lessons-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.content[:2000]
+    page = anonymous.get(chapter.get_absolute_url()).content.decode()
+    assert "<strong>access</strong>" in page

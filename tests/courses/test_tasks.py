@@ -83,3 +83,45 @@ def test_a_dead_broker_marks_the_run_failed_instead_of_losing_it(settings):
     run.refresh_from_db()
     assert run.status == ImportRun.Status.FAILED
     assert "Could not reach the task queue" in run.error
+
+
+def test_a_run_left_running_by_a_dead_worker_is_closed_when_a_new_one_starts(db, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.LECTERN_CONTENT_DIR = SEED_COURSE_DIR.parent
+    stale = ImportRun.objects.create(
+        source_dir=SEED_COURSE_DIR.name,
+        status=ImportRun.Status.RUNNING,
+        started=timezone.now() - timedelta(hours=1),
+    )
+    recent = ImportRun.objects.create(
+        source_dir=SEED_COURSE_DIR.name,
+        status=ImportRun.Status.RUNNING,
+        started=timezone.now(),
+    )
+
+    import_run_create(source_dir=SEED_COURSE_DIR.name)
+
+    stale.refresh_from_db()
+    recent.refresh_from_db()
+    assert stale.status == ImportRun.Status.FAILED
+    assert "worker stopped" in stale.error
+    assert recent.status == ImportRun.Status.RUNNING
+
+
+def test_an_unexpected_error_ends_the_run_as_failed(db, settings, tmp_path):
+    course = tmp_path / "odd"
+    course.mkdir()
+    (course / "course.toml").write_text('title = "Odd"\nfiles = ["chapters"]\n')
+    # A folder where a Markdown file is listed: reading it fails in an unplanned way.
+    (course / "chapters").mkdir()
+    settings.LECTERN_CONTENT_DIR = tmp_path
+    run = ImportRun.objects.create(source_dir="odd")
+
+    import_run_execute(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED
+    assert run.error
