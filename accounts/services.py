@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from courses.models import Enrollment, LessonProgress
+from quizzes.selectors import attempts_export
 
 
 @transaction.atomic
@@ -30,15 +31,12 @@ def _iso(value) -> str | None:
 
 def user_data_export(*, user: User) -> dict:
     """Everything Lectern keeps about a person, as JSON-ready data (their right of access)."""
-    from quizzes import selectors as quiz_selectors
-
     enrollments = Enrollment.objects.filter(user=user).select_related("course", "last_lesson")
     progress = (
         LessonProgress.objects.filter(user=user)
         .select_related("lesson__chapter", "course")
         .order_by("course__slug", "lesson__chapter__position", "lesson__position")
     )
-    attempts_export = getattr(quiz_selectors, "attempts_export", None)
     return {
         "exported_at": timezone.now().isoformat(),
         "account": {
@@ -74,7 +72,7 @@ def user_data_export(*, user: User) -> dict:
             }
             for p in progress
         ],
-        "quiz_attempts": attempts_export(user=user) if attempts_export else [],
+        "quiz_attempts": attempts_export(user=user),
     }
 
 

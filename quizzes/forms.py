@@ -15,7 +15,7 @@ from django.http import QueryDict
 from quizzes import gift
 from quizzes.models import Attempt, Question
 from quizzes.scoring import ResponseError
-from quizzes.services import choice_order
+from quizzes.shuffle import choice_order
 
 MAX_TEXT = 10_000
 _FIELD = re.compile(r"^q(\d+)(?:-(\d+))?$")
@@ -32,9 +32,31 @@ def _position(value: str, count: int) -> int:
     return int(value)
 
 
-def response_from_post(*, question: Question, attempt: Attempt | None, data: QueryDict) -> object:
-    """The response to `question` in posted form data (None when unanswered)."""
-    parsed = question.as_gift()
+def responses_from_post(
+    *, attempt: Attempt, data: QueryDict, only: int | None = None
+) -> dict[Question, object]:
+    """Every response in a posted attempt form, or only question `only`'s (an autosave: htmx
+    posts the whole form, and the other questions' fields are ignored).
+
+    Raises ResponseError when a field names a question that is not part of the attempt (a
+    crafted post, or a page from before a re-import) or an answer does not fit its question.
+    """
+    wanted = posted_question_ids(data) if only is None else {only}
+    if not wanted <= set(attempt.question_ids):
+        raise ResponseError("the form names questions that are not part of this attempt")
+    questions = Question.objects.in_bulk(sorted(wanted))
+    if questions.keys() != wanted:
+        raise ResponseError("no such question")
+    return {
+        questions[pk]: response_from_post(question=questions[pk], attempt=attempt, data=data)
+        for pk in sorted(wanted)
+    }
+
+
+def response_from_post(*, question: Question, attempt: Attempt, data: QueryDict) -> object:
+    """The response to `question` in posted form data (None when unanswered), read against
+    the question as the attempt started with it."""
+    parsed = attempt.gift_question(question)
     kind = parsed.kind
     name = f"q{question.pk}"
     if kind is not gift.Kind.MATCHING:
@@ -48,9 +70,12 @@ def response_from_post(*, question: Question, attempt: Attempt | None, data: Que
     value = values[0] if values else None
 
     def order(count: int) -> list[int]:
-        if attempt is None:
-            return list(range(count))
-        return choice_order(attempt=attempt, question=question, count=count)
+        return choice_order(
+            seed=attempt.seed,
+            question_id=question.pk,
+            parsed=parsed,
+            shuffle=attempt.quiz.shuffle_choices,
+        )
 
     if kind is gift.Kind.MULTICHOICE:
         if value is None:

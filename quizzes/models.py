@@ -198,9 +198,18 @@ class Attempt(models.Model):
     seed = models.BigIntegerField(help_text="Seeds the shuffling, so a reload shows the same.")
     # Question pks in the order shown; fixed at start so re-imports never change an attempt.
     question_ids = models.JSONField(default=list)
+    # str(question pk) -> the question's serialized gift.Question as the attempt started with
+    # it. A re-import may edit a question in place (it keeps its row by its ::title::); the
+    # form, the answers, scoring and the result page all read this copy, never the live row.
+    questions_snapshot = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField()
     deadline = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # When the student submitted, even if submitted_at is an earlier deadline: the wait shown
+    # on the "Scoring…" page and its polling back-off count from here.
+    scoring_requested_at = models.DateTimeField(null=True, blank=True)
+    # When scoring was last handed to Celery; re-queues are rate-limited on it.
+    grade_enqueued_at = models.DateTimeField(null=True, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
     score = models.DecimalField(
         max_digits=5, decimal_places=2, null=True, blank=True, help_text="Percent."
@@ -245,6 +254,18 @@ class Attempt(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("quizzes:attempt-detail", kwargs={"attempt_id": self.pk})
+
+    def gift_question(self, question: Question) -> gift.Question:
+        """The question as this attempt started with it (attempts from before snapshots were
+        kept fall back to the live question)."""
+        cache = self.__dict__.setdefault("_gift_questions", {})
+        parsed = cache.get(question.pk)
+        if parsed is None:
+            data = (self.questions_snapshot or {}).get(str(question.pk))
+            parsed = cache[question.pk] = (
+                question_from_data(data) if data is not None else question.as_gift()
+            )
+        return parsed
 
 
 class Answer(models.Model):

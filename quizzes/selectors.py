@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
 from django.http import Http404
+from django.utils import timezone
 
 from courses.models import Course, Lesson
 from quizzes import gift
-from quizzes.models import Answer, Attempt, AttemptCounts, Question, Quiz, QuizKind, ShowAnswers
-from quizzes.services import choice_order
+from quizzes.models import (
+    Answer,
+    Attempt,
+    AttemptCounts,
+    Question,
+    Quiz,
+    QuizKind,
+    ShowAnswers,
+    question_from_data,
+)
+from quizzes.services import check_seed
+from quizzes.shuffle import choice_order
 
 _LIVE_QUIZ = Q(is_archived=False, chapter__is_archived=False, course__is_published=True)
 
@@ -66,22 +78,22 @@ class ShownQuestion:
 
 
 def shown_question(
-    *, question: Question, attempt: Attempt | None, response: object = None
+    *,
+    question: Question,
+    parsed: gift.Question,
+    seed: int,
+    shuffle: bool,
+    response: object = None,
 ) -> ShownQuestion:
-    """What a form needs for one question. Choice values are display positions, mapped back
-    to answers through the attempt's seeded order (identity without an attempt)."""
-    parsed = question.as_gift()
+    """What a form needs for one question (`parsed`: as the attempt started with it). Choice
+    values are display positions, mapped back to answers through the seeded order."""
     kind = parsed.kind
     texts: list[str] = []
     if kind in (gift.Kind.MULTICHOICE, gift.Kind.MULTIRESPONSE):
         texts = [a.text for a in parsed.answers]
     elif kind is gift.Kind.MATCHING:
         texts = list(parsed.choices)
-    order = (
-        choice_order(attempt=attempt, question=question, count=len(texts))
-        if attempt is not None
-        else list(range(len(texts)))
-    )
+    order = choice_order(seed=seed, question_id=question.pk, parsed=parsed, shuffle=shuffle)
     choices = [(position, texts[index]) for position, index in enumerate(order)]
     subquestions = (
         [(i, a.text) for i, a in enumerate(parsed.answers) if a.text]
@@ -110,7 +122,7 @@ def _shown_response(kind, response, order, texts) -> object:
         return [position.get(i) for i in response]
     if kind is gift.Kind.MATCHING:
         by_text = {text: position[i] for i, text in enumerate(texts)}
-        return {int(k): by_text.get(v) for k, v in response.items()}
+        return {int(k): by_text.get(v) for k, v in response.items() if str(k).isdigit()}
     if kind is gift.Kind.TRUEFALSE:
         return "true" if response else "false"
     return response
@@ -142,8 +154,14 @@ def lesson_quiz_context(*, user, lesson: Lesson) -> dict:
             if question.kind != gift.Kind.DESCRIPTION:
                 questions.setdefault(question.quiz_id, []).append(question)
         for quiz in checks:
+            # Seeded per student and check: the attempt check_submit opens reads the post
+            # with the same order.
+            seed = check_seed(user=user, quiz=quiz) if user.is_authenticated else 0
             quiz.shown_questions = [
-                shown_question(question=q, attempt=None) for q in questions.get(quiz.pk, [])
+                shown_question(
+                    question=q, parsed=q.as_gift(), seed=seed, shuffle=quiz.shuffle_choices
+                )
+                for q in questions.get(quiz.pk, [])
             ]
             for number, shown in enumerate(quiz.shown_questions, start=1):
                 shown.number = number
@@ -218,6 +236,24 @@ def attempts_for_quiz(*, quiz: Quiz, user) -> list[Attempt]:
     return list(Attempt.objects.filter(quiz=quiz, user=user).order_by("-number"))
 
 
+def quiz_page_context(*, quiz: Quiz, user) -> dict:
+    """What the quiz page shows: the student's attempts, attempts left, the question count."""
+    from quizzes.services import attempts_left
+
+    attempts = attempts_for_quiz(quiz=quiz, user=user)
+    return {
+        "quiz": quiz,
+        "course": quiz.course,
+        "chapter": quiz.chapter,
+        "attempts": attempts,
+        "open_attempt": next((a for a in attempts if a.status == Attempt.Status.IN_PROGRESS), None),
+        "attempts_left": attempts_left(quiz=quiz, used=len(attempts)),
+        "question_count": quiz.questions.filter(is_archived=False)
+        .exclude(kind=gift.Kind.DESCRIPTION)
+        .count(),
+    }
+
+
 def attempt_get(*, attempt_id: int, user) -> Attempt:
     """The student's own attempt (another student's is a 404, not a 403: it does not exist
     for them)."""
@@ -248,7 +284,13 @@ def attempt_form(*, attempt: Attempt) -> list[ShownQuestion]:
     saved = dict(Answer.objects.filter(attempt=attempt).values_list("question_id", "response"))
     shown = []
     for number, question in enumerate(questions, start=1):
-        item = shown_question(question=question, attempt=attempt, response=saved.get(question.pk))
+        item = shown_question(
+            question=question,
+            parsed=attempt.gift_question(question),
+            seed=attempt.seed,
+            shuffle=attempt.quiz.shuffle_choices,
+            response=saved.get(question.pk),
+        )
         item.number = number
         shown.append(item)
     return shown
@@ -290,7 +332,7 @@ def attempt_results(*, attempt: Attempt) -> list[QuestionResult]:
     answers = {a.question_id: a for a in Answer.objects.filter(attempt=attempt)}
     results = []
     for number, question in enumerate(questions, start=1):
-        parsed = question.as_gift()
+        parsed = attempt.gift_question(question)
         answer = answers.get(question.pk)
         response = answer.response if answer else None
         results.append(
@@ -309,20 +351,37 @@ def attempt_results(*, attempt: Attempt) -> list[QuestionResult]:
     return results
 
 
+UNKNOWN_CHOICE = "(a choice that is no longer part of this question)"
+
+
 def _describe_response(parsed: gift.Question, response: object) -> str:
+    """A saved response as the student saw it. Never raises: a response that does not fit
+    the question (saved before snapshots were kept, then the question changed) is described
+    as such rather than breaking the result page."""
     if response is None or response == "" or response == []:
         return "(no answer)"
+
+    def answer_text(index: object) -> str:
+        if isinstance(index, str) and index.isdigit():
+            index = int(index)
+        valid = isinstance(index, int) and not isinstance(index, bool)
+        if valid and 0 <= index < len(parsed.answers):
+            return parsed.answers[index].text
+        return UNKNOWN_CHOICE
+
     kind = parsed.kind
     if kind is gift.Kind.MULTICHOICE:
-        return parsed.answers[response].text
+        return answer_text(response)
     if kind is gift.Kind.MULTIRESPONSE:
-        return "; ".join(parsed.answers[i].text for i in response)
+        if not isinstance(response, list):
+            return UNKNOWN_CHOICE
+        return "; ".join(answer_text(i) for i in response)
     if kind is gift.Kind.TRUEFALSE:
         return "True" if response else "False"
     if kind is gift.Kind.MATCHING:
-        return "; ".join(
-            f"{parsed.answers[int(k)].text} → {v}" for k, v in response.items() if v is not None
-        )
+        if not isinstance(response, dict):
+            return UNKNOWN_CHOICE
+        return "; ".join(f"{answer_text(k)} → {v}" for k, v in response.items() if v is not None)
     return str(response)
 
 
@@ -346,3 +405,109 @@ def _describe_correct(parsed: gift.Question) -> str:
     if kind is gift.Kind.MATCHING:
         return "; ".join(f"{a.text} → {a.match}" for a in parsed.answers if a.text)
     return ""
+
+
+# --- waiting for the scorer ----------------------------------------------------------------
+
+
+# After this long, the "Scoring…" page says scoring is delayed and the answers are safe.
+SCORING_DELAYED_AFTER = 20
+# (seconds waited so far, seconds between polls from then on): poll often at first, when the
+# score usually arrives, then back off so a dead worker does not cost a request a second.
+_POLL_STEPS = ((0, 1), (10, 3), (60, 10), (300, 30))
+
+
+@dataclass(frozen=True)
+class ScoringWait:
+    seconds: float
+    poll_seconds: int
+    delayed: bool
+
+
+def scoring_wait(*, attempt: Attempt, now: datetime | None = None) -> ScoringWait:
+    """How long a submitted attempt has waited for its score, how often to poll it now, and
+    whether to say it is delayed. Counted from when scoring was requested (not submitted_at,
+    which is the deadline for a late attempt)."""
+    now = now or timezone.now()
+    since = attempt.scoring_requested_at or attempt.submitted_at or now
+    seconds = max(0.0, (now - since).total_seconds())
+    poll = next(every for after, every in reversed(_POLL_STEPS) if seconds >= after)
+    return ScoringWait(seconds, poll, seconds >= SCORING_DELAYED_AFTER)
+
+
+# --- the student's data export ---------------------------------------------------------------
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def attempts_export(*, user) -> list[dict]:
+    """Every quiz attempt of one student, as JSON-ready data (their right of access).
+
+    Each answer has the question's text and the response as the student saw it, both from
+    the attempt's own copy of its questions. Fractions and feedback appear once the attempt
+    is graded, and only when the quiz's show_answers lets the student see them on the result
+    page (they would give the key away otherwise). Two queries however many attempts (a
+    third for attempts from before questions were snapshotted).
+    """
+    attempts = list(
+        Attempt.objects.filter(user=user)
+        .select_related("quiz__course")
+        .order_by("quiz__course__slug", "quiz__key", "number")
+    )
+    answers: dict[int, dict[int, Answer]] = {}
+    for answer in Answer.objects.filter(attempt__user=user):
+        answers.setdefault(answer.attempt_id, {})[answer.question_id] = answer
+    wanted = {pk for a in attempts for pk in a.question_ids if str(pk) not in a.questions_snapshot}
+    live = Question.objects.in_bulk(wanted) if wanted else {}
+    passed_quizzes = {a.quiz_id for a in attempts if a.passed}
+    exported = []
+    for attempt in attempts:
+        graded = attempt.status == Attempt.Status.GRADED
+        visible = graded and answers_visible(
+            attempt=attempt, passed_before=attempt.quiz_id in passed_quizzes
+        )
+        rows = []
+        for number, question_id in enumerate(attempt.question_ids, start=1):
+            data = attempt.questions_snapshot.get(str(question_id))
+            if data is None and question_id in live:
+                data = live[question_id].data
+            if data is None:
+                continue
+            parsed = question_from_data(data)
+            answer = answers.get(attempt.pk, {}).get(question_id)
+            rows.append(
+                {
+                    "number": number,
+                    "question": parsed.text,
+                    "response": _describe_response(parsed, answer.response if answer else None),
+                    "saved_at": _iso(answer.saved_at) if answer else None,
+                    "fraction": _number(answer.fraction) if answer and visible else None,
+                    "feedback": list(answer.feedback) if answer and visible else [],
+                    "awaiting_review": bool(answer and answer.needs_review),
+                }
+            )
+        exported.append(
+            {
+                "quiz": attempt.quiz.title,
+                "quiz_key": attempt.quiz.key,
+                "course": attempt.quiz.course.slug,
+                "course_title": attempt.quiz.course.title,
+                "number": attempt.number,
+                "status": attempt.status,
+                "started_at": _iso(attempt.started_at),
+                "deadline": _iso(attempt.deadline),
+                "submitted_at": _iso(attempt.submitted_at),
+                "graded_at": _iso(attempt.graded_at),
+                "score": _number(attempt.score),
+                "passed": attempt.passed,
+                "awaiting_review": attempt.needs_review,
+                "answers": rows,
+            }
+        )
+    return exported

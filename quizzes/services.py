@@ -12,26 +12,31 @@ Import rules (docs/quizzes.md has the author's view):
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
 import random
 import secrets
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from pathlib import Path
 
+from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from markdown_it import MarkdownIt
 
 from courses.models import Chapter, Course, Lesson
+from courses.rendering import html_to_text
 from courses.splitter import SourceError, decode_source
-from quizzes import gift, scoring
+from quizzes import gift, scoring, shuffle
+from quizzes.forms import responses_from_post
 from quizzes.models import (
     Answer,
     Attempt,
@@ -40,13 +45,15 @@ from quizzes.models import (
     Quiz,
     QuizKind,
     ShowAnswers,
+    question_from_data,
     question_to_data,
 )
 
 logger = logging.getLogger(__name__)
 
 # Part of every quiz's content hash: bump it when what the import stores changes.
-IMPORT_VERSION = "1"
+# 2: [html] text stored as plain text; knowledge checks shuffle their choices.
+IMPORT_VERSION = "2"
 GIFT_FENCE = "gift"
 
 # --- settings from course.toml ---------------------------------------------------------------
@@ -61,13 +68,15 @@ _SETTING_TYPES: dict[str, type | tuple[type, ...]] = {
     "show_answers": str,
     "attempt_counts": str,
 }
-# Knowledge checks are practice: unlimited tries, answers shown, no clock, no shuffling (the
-# form is on the lesson page before any attempt exists to seed a shuffle).
+# Knowledge checks are practice: unlimited tries, answers shown, no clock. Their choices are
+# shuffled per student (the form is on the lesson page before any attempt exists, so the seed
+# is derived from the student and the check: check_seed), else the right answer's position
+# gives it away; their questions keep the author's order.
 _CHECK_SETTINGS = {
     "max_attempts": None,
     "time_limit_minutes": None,
     "shuffle_questions": False,
-    "shuffle_choices": False,
+    "shuffle_choices": True,
     "show_answers": ShowAnswers.AFTER_EACH_ATTEMPT,
 }
 _CHAPTER_DEFAULTS = {
@@ -411,7 +420,7 @@ def _write_questions(quiz: Quiz, plan: _QuizPlan, now, report) -> None:
     new: list[Question] = []
     changed: list[Question] = []
     for position, parsed in enumerate(plan.questions, start=1):
-        data = question_to_data(parsed)
+        data = question_to_data(_as_plain_text(parsed))
         lesson = plan.lesson or lessons_by_slug.get((parsed.category or "").strip())
         question = existing.pop(parsed.key, None)
         if question is None:
@@ -448,6 +457,47 @@ def _write_questions(quiz: Quiz, plan: _QuizPlan, now, report) -> None:
         Question.objects.bulk_update([*changed, *gone], _QUESTION_FIELDS)
 
 
+_TEXT_ANSWER_KINDS = (gift.Kind.MULTICHOICE, gift.Kind.MULTIRESPONSE, gift.Kind.MATCHING)
+
+
+def _as_plain_text(question: gift.Question) -> gift.Question:
+    """The question with its `[html]` texts turned into plain text, as pages show them.
+
+    Pages show question text as plain text; stored HTML would be shown as literal tags. Short
+    answer and numerical answers are patterns, not text shown to students: left alone. The
+    key (identity across re-imports) is taken from the question as written, before this.
+    """
+
+    def plain(text: str, text_format: gift.TextFormat) -> tuple[str, gift.TextFormat]:
+        if text_format is gift.TextFormat.HTML:
+            return html_to_text(text), gift.TextFormat.PLAIN
+        return text, text_format
+
+    answers = []
+    for answer in question.answers:
+        changes = {}
+        if question.kind in _TEXT_ANSWER_KINDS:
+            changes["text"], changes["text_format"] = plain(answer.text, answer.text_format)
+        changes["feedback"], changes["feedback_format"] = plain(
+            answer.feedback, answer.feedback_format
+        )
+        answers.append(dataclasses.replace(answer, **changes))
+    text, text_format = plain(question.text, question.text_format)
+    tail = question.tail_text
+    if tail is not None and question.text_format is gift.TextFormat.HTML:
+        tail = html_to_text(tail)
+    general, general_format = plain(question.general_feedback, question.general_feedback_format)
+    return dataclasses.replace(
+        question,
+        text=text,
+        text_format=text_format,
+        tail_text=tail,
+        answers=tuple(answers),
+        general_feedback=general,
+        general_feedback_format=general_format,
+    )
+
+
 # --- attempts --------------------------------------------------------------------------------
 
 
@@ -463,32 +513,54 @@ class AttemptClosed(AttemptError):
     """The attempt is submitted or past its deadline: answers are no longer accepted."""
 
 
+class NotAChapterQuiz(AttemptError):
+    """Knowledge checks are answered in one post on their lesson page (check_submit)."""
+
+
+class NotAKnowledgeCheck(AttemptError):
+    pass
+
+
 def attempts_left(*, quiz: Quiz, used: int) -> int | None:
     return None if quiz.max_attempts is None else max(0, quiz.max_attempts - used)
 
 
-@transaction.atomic
-def attempt_start(*, quiz: Quiz, user) -> Attempt:
-    """The student's open attempt at a quiz, or a new one if attempts are left.
+def check_seed(*, user, quiz: Quiz) -> int:
+    """The seed of one student's knowledge check: its lesson-page form and its attempts show
+    the choices in the same order."""
+    return shuffle.check_seed(secret=django_settings.SECRET_KEY, user_id=user.pk, quiz_id=quiz.pk)
 
-    Raises AttemptsExhausted when max_attempts graded or submitted attempts exist. Two
-    concurrent starts give one attempt: the partial unique constraint admits one in progress.
+
+def attempt_start(*, quiz: Quiz, user) -> Attempt:
+    """The student's open attempt at a chapter quiz, or a new one if attempts are left.
+
+    Raises AttemptsExhausted when max_attempts graded or submitted attempts exist, and
+    NotAChapterQuiz for a knowledge check (an attempt started here would stay open, with no
+    deadline; checks go through check_submit). Two concurrent starts give one attempt: the
+    partial unique constraint admits one in progress.
     """
+    if quiz.kind != QuizKind.CHAPTER:
+        raise NotAChapterQuiz("Knowledge checks are answered on their lesson page.")
+    return _attempt_open(quiz=quiz, user=user)[0]
+
+
+@transaction.atomic
+def _attempt_open(*, quiz: Quiz, user) -> tuple[Attempt, bool]:
+    """(the open attempt, True if this call started it)."""
     open_attempt = Attempt.objects.filter(
         quiz=quiz, user=user, status=Attempt.Status.IN_PROGRESS
     ).first()
     if open_attempt is not None and not attempt_close_if_expired(attempt=open_attempt):
-        return open_attempt
+        return open_attempt, False
     used = Attempt.objects.filter(quiz=quiz, user=user).aggregate(n=Max("number"))["n"] or 0
     if attempts_left(quiz=quiz, used=used) == 0:
         raise AttemptsExhausted(f"All {quiz.max_attempts} attempts at this quiz are used.")
-    question_ids = list(
-        Question.objects.filter(quiz=quiz, is_archived=False)
-        .exclude(kind=gift.Kind.DESCRIPTION)
-        .order_by("position")
-        .values_list("pk", flat=True)
-    )
-    seed = secrets.randbits(48)
+    live = _live_questions(quiz)
+    question_ids = [pk for pk, _ in live]
+    if quiz.kind == QuizKind.INLINE:
+        seed = check_seed(user=user, quiz=quiz)
+    else:
+        seed = secrets.randbits(48)
     if quiz.shuffle_questions:
         random.Random(seed).shuffle(question_ids)
     now = timezone.now()
@@ -498,6 +570,9 @@ def attempt_start(*, quiz: Quiz, user) -> Attempt:
         number=used + 1,
         seed=seed,
         question_ids=question_ids,
+        # What the questions were at the start: a re-import editing one in place (it keeps its
+        # ::title::) must not change what this attempt's answers are read against.
+        questions_snapshot={str(pk): data for pk, data in live},
         started_at=now,
         deadline=now + timedelta(minutes=quiz.time_limit_minutes)
         if quiz.time_limit_minutes
@@ -508,16 +583,18 @@ def attempt_start(*, quiz: Quiz, user) -> Attempt:
             attempt.save()
     except IntegrityError:
         # Another request started one in the meantime: use it.
-        return Attempt.objects.get(quiz=quiz, user=user, status=Attempt.Status.IN_PROGRESS)
-    return attempt
+        return Attempt.objects.get(quiz=quiz, user=user, status=Attempt.Status.IN_PROGRESS), False
+    return attempt, True
 
 
-def choice_order(*, attempt: Attempt, question: Question, count: int) -> list[int]:
-    """Display position -> index in the question's answers (or choices), stable per attempt."""
-    order = list(range(count))
-    if attempt.quiz.shuffle_choices:
-        random.Random(f"{attempt.seed}:{question.pk}").shuffle(order)
-    return order
+def _live_questions(quiz: Quiz) -> list[tuple[int, dict]]:
+    """(pk, data) of the quiz's questions that take an answer, in the author's order."""
+    return list(
+        Question.objects.filter(quiz=quiz, is_archived=False)
+        .exclude(kind=gift.Kind.DESCRIPTION)
+        .order_by("position")
+        .values_list("pk", "data")
+    )
 
 
 def attempt_close_if_expired(*, attempt: Attempt) -> bool:
@@ -544,11 +621,12 @@ def answer_save(*, attempt: Attempt, question: Question, response: object) -> An
 
 
 def answers_save(*, attempt: Attempt, responses: dict[Question, object]) -> None:
-    """Save several responses at once; all or none (see answer_save)."""
+    """Save several responses at once; all or none (see answer_save). Responses are checked
+    against the questions as the attempt started with them."""
     for question, response in responses.items():
         if question.pk not in attempt.question_ids:
             raise scoring.ResponseError(f"question {question.pk} is not part of this attempt")
-        scoring.score(question.as_gift(), response)
+        scoring.score(attempt.gift_question(question), response)
     now = timezone.now()
     with transaction.atomic():
         # Lock the attempt so a save racing a submit lands before it or is refused after it.
@@ -568,6 +646,18 @@ def answers_save(*, attempt: Attempt, responses: dict[Question, object]) -> None
         raise AttemptClosed("Time is up: the answers saved before the deadline are scored.")
 
 
+def answers_save_posted(
+    *, attempt: Attempt, data: Mapping, question_id: int | None = None
+) -> Answer | None:
+    """Save the answers of a posted attempt form (or only question `question_id`'s: the
+    autosave), returning that question's answer. ResponseError or AttemptClosed as above."""
+    responses = responses_from_post(attempt=attempt, data=data, only=question_id)
+    answers_save(attempt=attempt, responses=responses)
+    if question_id is None:
+        return None
+    return Answer.objects.get(attempt=attempt, question_id=question_id)
+
+
 def _jsonable(response: object) -> object:
     if isinstance(response, (set, frozenset, tuple)):
         return sorted(response)
@@ -578,7 +668,10 @@ def _jsonable(response: object) -> object:
 
 def _from_json(question: gift.Question, response: object) -> object:
     if question.kind is gift.Kind.MATCHING and isinstance(response, dict):
-        return {int(k): v for k, v in response.items()}
+        try:
+            return {int(k): v for k, v in response.items()}
+        except ValueError:
+            return response  # the scorer refuses it
     return response
 
 
@@ -592,13 +685,17 @@ def attempt_submit(*, attempt: Attempt) -> bool:
     submitted_at = min(now, attempt.deadline) if attempt.deadline else now
     with transaction.atomic():
         claimed = Attempt.objects.filter(pk=attempt.pk, status=Attempt.Status.IN_PROGRESS).update(
-            status=Attempt.Status.SUBMITTED, submitted_at=submitted_at
+            status=Attempt.Status.SUBMITTED,
+            submitted_at=submitted_at,
+            scoring_requested_at=now,
+            grade_enqueued_at=now,
         )
         if claimed:
             transaction.on_commit(partial(attempt_grade_enqueue, attempt.pk))
     if claimed:
         attempt.status = Attempt.Status.SUBMITTED
         attempt.submitted_at = submitted_at
+        attempt.scoring_requested_at = attempt.grade_enqueued_at = now
     return bool(claimed)
 
 
@@ -613,17 +710,31 @@ def attempt_grade_enqueue(attempt_id: int) -> None:
         logger.exception("Could not queue scoring of attempt %s", attempt_id)
 
 
-# A submitted attempt still unscored after this long is queued again (the task is idempotent).
+# A submitted attempt still unscored this long after it was last queued is queued again (the
+# task is idempotent); at most once per this interval, however many pages poll it.
 REQUEUE_AFTER = timedelta(seconds=30)
 
 
-def attempt_requeue_if_stuck(*, attempt: Attempt) -> None:
-    if (
-        attempt.status == Attempt.Status.SUBMITTED
-        and attempt.submitted_at is not None
-        and timezone.now() - attempt.submitted_at > REQUEUE_AFTER
-    ):
-        attempt_grade_enqueue(attempt.pk)
+def attempt_requeue_if_stuck(*, attempt: Attempt) -> bool:
+    """Queue a submitted attempt's scoring again if it was last queued REQUEUE_AFTER ago.
+
+    The claim is a conditional UPDATE of grade_enqueued_at, so pollers in several tabs (or a
+    poll every second) queue it once per interval. It counts from when scoring was queued,
+    not from submitted_at: a late attempt is submitted "at" its old deadline. Returns True if
+    this call queued it.
+    """
+    if attempt.status != Attempt.Status.SUBMITTED:
+        return False
+    now = timezone.now()
+    claimed = Attempt.objects.filter(
+        Q(grade_enqueued_at__lt=now - REQUEUE_AFTER) | Q(grade_enqueued_at__isnull=True),
+        pk=attempt.pk,
+        status=Attempt.Status.SUBMITTED,
+    ).update(grade_enqueued_at=now)
+    if claimed:
+        attempt.grade_enqueued_at = now
+        transaction.on_commit(partial(attempt_grade_enqueue, attempt.pk))
+    return bool(claimed)
 
 
 def _percent(fractions: list[Decimal]) -> Decimal:
@@ -633,13 +744,32 @@ def _percent(fractions: list[Decimal]) -> Decimal:
     return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def _mark(attempt: Attempt, question_id: int, parsed: gift.Question | None, response: object):
+    """(fraction, feedback) for one saved response; a response that no longer fits its
+    question (or a question that is gone) scores 0, so an attempt can never get stuck."""
+    try:
+        if parsed is None:
+            raise scoring.ResponseError("the question is gone")
+        return scoring.score(parsed, response), scoring.feedback_for(parsed, response)
+    except (scoring.ResponseError, LookupError, TypeError) as exc:
+        logger.warning(
+            "Attempt %s, question %s: response %r scored 0: %s",
+            attempt.pk,
+            question_id,
+            response,
+            exc,
+        )
+        return Decimal(0), []
+
+
 def attempt_grade(*, attempt_id: int) -> bool:
     """Score a submitted attempt with quizzes.scoring and mark it graded.
 
     Idempotent: the attempt is claimed by a conditional UPDATE from ``submitted`` to
     ``graded``; a second run (a redelivered task) finds nothing to claim and writes nothing.
-    Essays are left for an instructor (``needs_review``); until then the score counts only the
-    other questions. Returns True if this call graded the attempt.
+    Questions are scored as the attempt started with them (its snapshot). Essays are left for
+    an instructor (``needs_review``); until then the score counts only the other questions.
+    Returns True if this call graded the attempt.
     """
     with transaction.atomic():
         attempt = (
@@ -650,21 +780,25 @@ def attempt_grade(*, attempt_id: int) -> bool:
         )
         if attempt is None:
             return False
-        questions = Question.objects.in_bulk(attempt.question_ids)
+        missing = [pk for pk in attempt.question_ids if str(pk) not in attempt.questions_snapshot]
+        questions = Question.objects.in_bulk(missing) if missing else {}
         answers = {a.question_id: a for a in Answer.objects.filter(attempt=attempt)}
         marked: list[Decimal] = []
         needs_review = False
         for question_id in attempt.question_ids:
-            question = questions[question_id]
-            parsed = question.as_gift()
+            data = attempt.questions_snapshot.get(str(question_id))
+            if data is None and question_id in questions:
+                data = questions[question_id].data
+            parsed = question_from_data(data) if data is not None else None
             answer = answers.get(question_id)
-            response = _from_json(parsed, answer.response) if answer else None
-            fraction = scoring.score(parsed, response)
             if answer is None:
-                marked.append(fraction or Decimal(0))
+                # Unanswered: 0, or nothing to mark for an essay left blank.
+                marked.append(Decimal(0))
                 continue
+            response = _from_json(parsed, answer.response) if parsed else answer.response
+            fraction, feedback = _mark(attempt, question_id, parsed, response)
             answer.fraction = fraction
-            answer.feedback = scoring.feedback_for(parsed, response)
+            answer.feedback = feedback
             answer.needs_review = fraction is None and response not in (None, "")
             if fraction is None and not answer.needs_review:
                 answer.fraction = Decimal(0)  # an essay left blank needs no reader
@@ -721,22 +855,37 @@ def attempt_review_apply(*, attempt: Attempt) -> None:
 def _completion_refresh(attempt: Attempt) -> None:
     if attempt.quiz.kind != QuizKind.CHAPTER:
         return
-    from courses import services as course_services
+    # Imported here: courses.services imports this module to import quizzes with a course.
+    from courses.services import enrollment_completion_refresh
 
-    # Lands with the lead's progress tracking; until then there is nothing to refresh.
-    refresh = getattr(course_services, "enrollment_completion_refresh", None)
-    if refresh is not None:
-        refresh(user=attempt.user, course=attempt.quiz.course)
+    enrollment_completion_refresh(user=attempt.user, course=attempt.quiz.course)
 
 
 @transaction.atomic
-def check_submit(*, quiz: Quiz, user, responses: dict[int, object]) -> Attempt:
-    """A knowledge check answered on the lesson page: start, save every answer, submit."""
-    attempt = attempt_start(quiz=quiz, user=user)
-    questions = Question.objects.in_bulk(attempt.question_ids)
-    answers_save(
-        attempt=attempt,
-        responses={questions[pk]: response for pk, response in responses.items()},
-    )
+def check_submit(*, quiz: Quiz, user, data: Mapping) -> Attempt:
+    """A knowledge check answered on the lesson page, in one post: open an attempt, save
+    every posted answer to it, submit.
+
+    Only the attempt's own questions are answered; a field naming another question (a lesson
+    page from before a re-import) is a ResponseError. Raises NotAKnowledgeCheck for a chapter
+    quiz and AttemptsExhausted when a check's max_attempts are used.
+    """
+    if quiz.kind != QuizKind.INLINE:
+        raise NotAKnowledgeCheck("Not a knowledge check.")
+    attempt, created = _attempt_open(quiz=quiz, user=user)
+    if not created:
+        # A check is started, answered and submitted in this one transaction, so an open
+        # attempt found here was left by something else (an older version, a crash). With no
+        # answers it takes the questions the lesson page shows now, and in any case the
+        # page's choice order (saved answers are indexes, not positions).
+        attempt.seed = check_seed(user=user, quiz=quiz)
+        update = ["seed"]
+        if not Answer.objects.filter(attempt=attempt).exists():
+            live = _live_questions(quiz)
+            attempt.question_ids = [pk for pk, _ in live]
+            attempt.questions_snapshot = {str(pk): data for pk, data in live}
+            update += ["question_ids", "questions_snapshot"]
+        attempt.save(update_fields=update)
+    answers_save(attempt=attempt, responses=responses_from_post(attempt=attempt, data=data))
     attempt_submit(attempt=attempt)
     return attempt

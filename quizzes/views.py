@@ -9,29 +9,15 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
-from config.htmx import HtmxHttpRequest, template_for
+from config.htmx import HtmxHttpRequest
 from quizzes import selectors, services
-from quizzes.forms import posted_question_ids, response_from_post
-from quizzes.models import Attempt, Question, QuizKind
+from quizzes.models import Attempt, Quiz
 from quizzes.scoring import ResponseError
 
 
-def _quiz_page(request, quiz, *, error: str = "", status: int = 200) -> HttpResponse:
-    attempts = selectors.attempts_for_quiz(quiz=quiz, user=request.user)
-    used = len(attempts)
-    context = {
-        "quiz": quiz,
-        "course": quiz.course,
-        "chapter": quiz.chapter,
-        "attempts": attempts,
-        "open_attempt": next((a for a in attempts if a.status == Attempt.Status.IN_PROGRESS), None),
-        "attempts_left": services.attempts_left(quiz=quiz, used=used),
-        "question_count": quiz.questions.filter(is_archived=False)
-        .exclude(kind="description")
-        .count(),
-        "error": error,
-    }
-    return render(request, "quizzes/quiz_detail.html", context, status=status)
+def _quiz_page(request, quiz: Quiz, *, error: str = "", status: int = 200) -> HttpResponse:
+    context = selectors.quiz_page_context(quiz=quiz, user=request.user)
+    return render(request, "quizzes/quiz_detail.html", {**context, "error": error}, status=status)
 
 
 @login_required
@@ -47,9 +33,25 @@ def attempt_start(request: HtmxHttpRequest, quiz_id: int) -> HttpResponse:
     quiz = selectors.quiz_get(quiz_id=quiz_id, user=request.user)
     try:
         attempt = services.attempt_start(quiz=quiz, user=request.user)
+    except services.NotAChapterQuiz as exc:
+        messages.info(request, str(exc))
+        return redirect(f"{quiz.lesson.get_absolute_url()}#check-{quiz.pk}")
     except services.AttemptsExhausted as exc:
         return _quiz_page(request, quiz, error=str(exc), status=403)
     return redirect(attempt.get_absolute_url(), permanent=False)
+
+
+def _status_context(attempt: Attempt, request: HtmxHttpRequest) -> dict:
+    """What the "Scoring…" block or the result needs, for an attempt no longer in progress."""
+    context: dict = {"attempt": attempt, "quiz": attempt.quiz, "course": attempt.quiz.course}
+    if attempt.status == Attempt.Status.SUBMITTED:
+        context["wait"] = selectors.scoring_wait(attempt=attempt)
+        # The poller says when the student has been told scoring is delayed, so the live
+        # region announces it once rather than on every poll.
+        context["delay_told"] = request.GET.get("delay-told") == "1"
+    elif attempt.status == Attempt.Status.GRADED:
+        context.update(_result_context(attempt))
+    return context
 
 
 @login_required
@@ -58,19 +60,21 @@ def attempt_start(request: HtmxHttpRequest, quiz_id: int) -> HttpResponse:
 def attempt_detail(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
     attempt = selectors.attempt_get(attempt_id=attempt_id, user=request.user)
     services.attempt_close_if_expired(attempt=attempt)
-    context = {"attempt": attempt, "quiz": attempt.quiz, "course": attempt.quiz.course}
     if attempt.status == Attempt.Status.IN_PROGRESS:
+        context = {"attempt": attempt, "quiz": attempt.quiz, "course": attempt.quiz.course}
         context["questions"] = selectors.attempt_form(attempt=attempt)
         return render(request, "quizzes/attempt_detail.html", context)
     if attempt.status == Attempt.Status.SUBMITTED:
         services.attempt_requeue_if_stuck(attempt=attempt)
-    else:
-        context.update(_result_context(attempt))
-    template = template_for(request, "quizzes/attempt_detail.html", "status")
-    if request.htmx and attempt.status == Attempt.Status.GRADED:
-        # The poller's last answer: htmx swaps it in and stops polling.
-        return HttpResponseStopPolling(render_to_string(template, context, request))
-    return render(request, template, context)
+    context = _status_context(attempt, request)
+    if not (request.htmx and not request.htmx.history_restore_request):
+        return render(request, "quizzes/attempt_detail.html", context)
+    # A poll: the poller replaces itself (its interval grows); the live region is written
+    # only when there is news (the score, or once that scoring is delayed), out of band.
+    poll = render_to_string("quizzes/_poll.html", context, request)
+    if attempt.status == Attempt.Status.GRADED:
+        return HttpResponseStopPolling(poll)
+    return HttpResponse(poll)
 
 
 def _result_context(attempt: Attempt) -> dict:
@@ -85,31 +89,30 @@ def _result_context(attempt: Attempt) -> dict:
     }
 
 
+def _not_saved(request: HtmxHttpRequest, message: str, *, status: int) -> HttpResponse:
+    """An autosave that was refused: a fragment for the autosave status line (lectern.js
+    swaps 400 and 409 answers into it), plain text otherwise."""
+    if request.htmx:
+        return render(
+            request, "quizzes/attempt_detail.html#autosave", {"error": message}, status=status
+        )
+    return (
+        HttpResponseBadRequest(message) if status == 400 else HttpResponse(message, status=status)
+    )
+
+
 def _refused(request: HtmxHttpRequest, attempt: Attempt, message: str) -> HttpResponse:
     """409 for answers the attempt no longer takes; htmx is sent to the attempt's page."""
-    response = render(
+    if request.htmx:
+        response = _not_saved(request, f"Not saved: {message}", status=409)
+        response["HX-Redirect"] = attempt.get_absolute_url()
+        return response
+    return render(
         request,
         "quizzes/attempt_refused.html",
         {"attempt": attempt, "message": message},
         status=409,
     )
-    if request.htmx:
-        response["HX-Redirect"] = attempt.get_absolute_url()
-    return response
-
-
-def _responses(request, attempt: Attempt) -> dict[Question, object]:
-    """Every response in the posted form; ResponseError if a field names a foreign question."""
-    questions = {q.pk: q for q in selectors.attempt_questions(attempt=attempt)}
-    posted = posted_question_ids(request.POST)
-    if not posted <= questions.keys():
-        raise ResponseError("the form names questions that are not part of this attempt")
-    return {
-        questions[pk]: response_from_post(
-            question=questions[pk], attempt=attempt, data=request.POST
-        )
-        for pk in sorted(posted)
-    }
 
 
 @login_required
@@ -118,7 +121,7 @@ def attempt_save(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
     """The whole form, saved (the no-JavaScript "Save answers" button)."""
     attempt = selectors.attempt_get(attempt_id=attempt_id, user=request.user)
     try:
-        services.answers_save(attempt=attempt, responses=_responses(request, attempt))
+        services.answers_save_posted(attempt=attempt, data=request.POST)
     except ResponseError as exc:
         return HttpResponseBadRequest(f"Invalid answer: {exc}")
     except services.AttemptClosed as exc:
@@ -133,14 +136,17 @@ def attempt_save(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
 def answer_save(request: HtmxHttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
     """Autosave of one question (htmx, on change)."""
     attempt = selectors.attempt_get(attempt_id=attempt_id, user=request.user)
-    question = Question.objects.filter(pk=question_id).first()
     try:
-        if question is None:
-            raise ResponseError("no such question")
-        response = response_from_post(question=question, attempt=attempt, data=request.POST)
-        answer = services.answer_save(attempt=attempt, question=question, response=response)
+        answer = services.answers_save_posted(
+            attempt=attempt, data=request.POST, question_id=question_id
+        )
     except ResponseError as exc:
-        return HttpResponseBadRequest(f"Invalid answer: {exc}")
+        return _not_saved(
+            request,
+            f"Not saved: that answer does not fit the question ({exc}). "
+            "Your other answers are safe.",
+            status=400,
+        )
     except services.AttemptClosed as exc:
         return _refused(request, attempt, str(exc))
     if not request.htmx:
@@ -155,7 +161,7 @@ def attempt_submit(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
     attempt = selectors.attempt_get(attempt_id=attempt_id, user=request.user)
     if attempt.status == Attempt.Status.IN_PROGRESS:
         try:
-            services.answers_save(attempt=attempt, responses=_responses(request, attempt))
+            services.answers_save_posted(attempt=attempt, data=request.POST)
         except ResponseError as exc:
             return HttpResponseBadRequest(f"Invalid answer: {exc}")
         except services.AttemptClosed:
@@ -170,27 +176,21 @@ def attempt_submit(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
 def check_submit(request: HtmxHttpRequest, quiz_id: int) -> HttpResponse:
     """A knowledge check answered on the lesson page, in one post."""
     quiz = selectors.quiz_get(quiz_id=quiz_id, user=request.user)
-    if quiz.kind != QuizKind.INLINE:
-        return HttpResponseBadRequest("Not a knowledge check")
-    questions = {
-        q.pk: q for q in quiz.questions.filter(is_archived=False).exclude(kind="description")
-    }
     try:
-        if not posted_question_ids(request.POST) <= questions.keys():
-            raise ResponseError("the form names questions that are not part of this check")
-        responses = {
-            pk: response_from_post(question=q, attempt=None, data=request.POST)
-            for pk, q in questions.items()
-        }
-        attempt = services.check_submit(quiz=quiz, user=request.user, responses=responses)
+        attempt = services.check_submit(quiz=quiz, user=request.user, data=request.POST)
+    except services.NotAKnowledgeCheck as exc:
+        return HttpResponseBadRequest(str(exc))
     except ResponseError as exc:
         return HttpResponseBadRequest(f"Invalid answer: {exc}")
     except services.AttemptsExhausted as exc:
+        if request.htmx:
+            # A fragment in place of the form: htmx does not swap a 403 page.
+            return render(request, "quizzes/_check_refused.html", {"quiz": quiz, "message": exc})
         return _quiz_page(request, quiz, error=str(exc), status=403)
     if not request.htmx:
         return redirect(attempt.get_absolute_url())
     attempt.refresh_from_db()
-    context = {"attempt": attempt, "quiz": quiz, "course": quiz.course}
-    if attempt.status == Attempt.Status.GRADED:  # eager Celery graded it already
-        context.update(_result_context(attempt))
-    return render(request, "quizzes/attempt_detail.html#status", context)
+    context = _status_context(attempt, request)
+    # In the check's <section> (its title is the h2); focus moves to it after the swap.
+    context.update(heading_level=3, focus_result=True)
+    return render(request, "quizzes/_status.html", context)

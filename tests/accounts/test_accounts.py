@@ -146,3 +146,17 @@ def test_deleting_an_account_removes_its_progress(student, other_student, seed_c
     assert not Enrollment.objects.filter(user_id=student.user.pk).exists()
     assert LessonProgress.objects.filter(user=other_student.user).count() == 1
     assert student.get("/learning/").status_code == 302
+
+
+def test_data_export_includes_your_quiz_attempts(student, other_student, seed_course):
+    from quizzes.models import Quiz
+    from quizzes.services import attempt_start
+
+    quiz = Quiz.objects.filter(kind="chapter").order_by("pk").first()
+    attempt_start(quiz=quiz, user=student.user)
+    attempt_start(quiz=quiz, user=other_student.user)
+
+    data = json.loads(student.get("/account/data/export/").content)
+
+    assert len(data["quiz_attempts"]) == 1
+    assert data["quiz_attempts"][0]["quiz"] == quiz.title

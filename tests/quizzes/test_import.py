@@ -2,6 +2,7 @@ import re
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -81,7 +82,7 @@ def test_course_toml_sets_quiz_defaults_and_per_quiz_settings(tiny):
     assert quiz.pass_mark == 60  # [quizzes]
     assert quiz.max_attempts == 2  # [quizzes.basics]
     assert check.max_attempts is None  # knowledge checks: practice, unlimited
-    assert not check.shuffle_choices
+    assert check.shuffle_choices  # per student: the right answer is not always first
 
 
 def test_category_maps_a_question_to_its_lesson(tiny):
@@ -173,3 +174,25 @@ def test_invalid_quiz_setting_in_course_toml_aborts_the_import(tiny_dir: Path, d
 
     with pytest.raises(CourseImportError, match=r"course\.toml.*pass_mark"):
         course_import(course_dir=tiny_dir)
+
+
+def test_html_question_text_is_imported_as_plain_text(tiny_dir, student):
+    gift_path = tiny_dir / "quizzes" / "basics.gift"
+    gift_path.write_text(
+        gift_path.read_text()
+        + "\n::Html::[html]<p>Which one is <b>object</b> storage?</p> {\n"
+        + "=<i>S3</i> #<p>Yes &amp; right.</p>\n~EC2\n####<em>S3</em> stores objects.}\n"
+    )
+    course_import(course_dir=tiny_dir)
+    question = Question.objects.get(quiz__key="basics", key="Html")
+
+    parsed = question.as_gift()
+    assert parsed.text == "Which one is object storage?"
+    assert [a.text for a in parsed.answers] == ["S3", "EC2"]
+    assert parsed.answers[0].feedback == "Yes & right."
+    assert parsed.general_feedback == "S3 stores objects."
+    attempt = attempt_start(quiz=question.quiz, user=student.user)
+    page = BeautifulSoup(student.get(f"/attempts/{attempt.pk}/").content, "html.parser")
+    legend = page.select_one(f"#question-{question.pk} legend").get_text(" ", strip=True)
+    assert legend.endswith("Which one is object storage?")
+    assert "<b>" not in page.get_text()

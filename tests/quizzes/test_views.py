@@ -8,7 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from quizzes.models import Answer, Attempt, Question, Quiz
-from quizzes.services import attempt_start, choice_order
+from quizzes.services import attempt_start
+from quizzes.shuffle import choice_order
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -23,9 +24,14 @@ def _q(key: str) -> Question:
 
 def _value(attempt: Attempt, question: Question, text: str) -> str:
     """The form value (display position) of the answer or matching choice with this text."""
-    parsed = question.as_gift()
+    parsed = attempt.gift_question(question)
     texts = list(parsed.choices) if parsed.kind == "matching" else [a.text for a in parsed.answers]
-    order = choice_order(attempt=attempt, question=question, count=len(texts))
+    order = choice_order(
+        seed=attempt.seed,
+        question_id=question.pk,
+        parsed=parsed,
+        shuffle=attempt.quiz.shuffle_choices,
+    )
     return str(order.index(texts.index(text)))
 
 
@@ -349,3 +355,266 @@ def test_last_lesson_of_a_chapter_invites_to_the_chapter_quiz(student: Client, t
 
     assert last.select_one(".chapter-quiz-cta a.button")["href"].startswith("/quizzes/")
     assert first.select_one(".chapter-quiz-cta") is None
+
+
+# --- knowledge checks: shuffled per student, thin posts, refusals ------------------------------
+
+CHECK_GIFT = """\
+::Which:: Which service runs virtual machines? {
+=EC2 #Right.
+~S3 #Storage.
+~IAM #Identity.
+~Route 53 #DNS.
+}
+"""
+
+
+@pytest.fixture
+def mc_check(tiny, tiny_dir):
+    """A knowledge check from a file, with the right answer written first."""
+    from courses.services import course_import
+
+    (tiny_dir / "quizzes" / "basics").mkdir()
+    (tiny_dir / "quizzes" / "basics" / "second-lesson.gift").write_text(CHECK_GIFT)
+    course_import(course_dir=tiny_dir)
+    return Quiz.objects.get(key="basics/second-lesson")
+
+
+def _check_labels(client: Client, quiz: Quiz) -> list[tuple[str, str]]:
+    page = _soup(client.get("/courses/tiny/basics/second-lesson/"))
+    section = page.select_one(f"#check-{quiz.pk}")
+    return [
+        (radio["value"], section.find("label", attrs={"for": radio["id"]}).get_text())
+        for radio in section.select("input[type=radio]")
+    ]
+
+
+def test_knowledge_check_choices_are_shuffled_per_student_and_read_back_in_that_order(
+    mc_check, committed
+):
+    from tests.factories import UserFactory
+
+    orders = []
+    for n in range(8):
+        client = Client()
+        client.force_login(UserFactory(email=f"learner{n}@example.com"))
+        labels = _check_labels(client, mc_check)
+        assert _check_labels(client, mc_check) == labels  # stable across reloads
+        orders.append([text for _, text in labels])
+        value = next(value for value, text in labels if text == "EC2")
+        question = mc_check.questions.get()
+        with committed():
+            client.post(f"/quizzes/{mc_check.pk}/check/", {f"q{question.pk}": value})
+        assert (
+            Attempt.objects.get(quiz=mc_check, user__email=f"learner{n}@example.com").score == 100
+        )
+    assert len({order[0] for order in orders}) > 1  # the right answer is not always first
+
+
+def test_matching_choices_are_shuffled_even_when_the_quiz_does_not_shuffle_choices(basics_quiz):
+    from quizzes.shuffle import choice_order
+
+    parsed = _q("Match").as_gift()
+    orders = {
+        tuple(choice_order(seed=seed, question_id=1, parsed=parsed, shuffle=False))
+        for seed in range(20)
+    }
+    pick = {
+        tuple(choice_order(seed=seed, question_id=1, parsed=_q("Pick").as_gift(), shuffle=False))
+        for seed in range(20)
+    }
+    assert len(orders) > 1
+    assert pick == {(0, 1, 2)}
+
+
+def test_starting_an_attempt_at_a_knowledge_check_is_refused(student: Client, tiny):
+    check = Quiz.objects.get(kind=Quiz.Kind.INLINE)
+
+    response = student.post(f"/quizzes/{check.pk}/attempts/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/courses/tiny/basics/first-lesson/#check-{check.pk}"
+    assert not Attempt.objects.filter(quiz=check).exists()
+
+
+def test_check_my_answers_after_a_reimport_added_a_question(
+    student: Client, tiny, tiny_dir, committed
+):
+    from courses.services import course_import
+    from quizzes.services import _attempt_open
+
+    check = Quiz.objects.get(kind=Quiz.Kind.INLINE)
+    stale, _ = _attempt_open(quiz=check, user=student.user)  # left open by an older version
+    notes = tiny_dir / "notes.md"
+    notes.write_text(
+        notes.read_text().replace(
+            "{T}\n```", "{T}\n\n::Check two:: An AZ is one or more data centers. {T}\n```"
+        )
+    )
+    course_import(course_dir=tiny_dir)
+    one, two = check.questions.order_by("position")
+
+    with committed():
+        response = student.post(
+            f"/quizzes/{check.pk}/check/", {f"q{one.pk}": "true", f"q{two.pk}": "true"}, **HX
+        )
+
+    assert response.status_code == 200
+    stale.refresh_from_db()
+    assert stale.question_ids == [one.pk, two.pk]
+    assert (stale.status, stale.score) == ("graded", 100)
+
+
+def test_a_knowledge_check_out_of_attempts_answers_htmx_with_a_fragment(
+    student: Client, tiny, committed
+):
+    check = Quiz.objects.get(kind=Quiz.Kind.INLINE)
+    Quiz.objects.filter(pk=check.pk).update(max_attempts=1)
+    question = check.questions.get()
+    with committed():
+        student.post(f"/quizzes/{check.pk}/check/", {f"q{question.pk}": "true"}, **HX)
+
+    response = student.post(f"/quizzes/{check.pk}/check/", {f"q{question.pk}": "true"}, **HX)
+
+    assert response.status_code == 200  # htmx swaps it in place of the form
+    fragment = _soup(response)
+    assert fragment.find("html") is None
+    assert "attempts" in fragment.select_one("[role=alert]").get_text()
+    assert Attempt.objects.filter(quiz=check).count() == 1
+
+
+def test_after_check_my_answers_focus_goes_to_the_result_heading(student: Client, tiny):
+    check = Quiz.objects.get(kind=Quiz.Kind.INLINE)
+    question = check.questions.get()
+
+    fragment = _soup(student.post(f"/quizzes/{check.pk}/check/", {f"q{question.pk}": "true"}, **HX))
+
+    heading = fragment.select_one("[data-focus-after-swap]")
+    assert heading.name == "h3" and heading["tabindex"] == "-1"  # under the check's h2
+    assert heading.get_text(strip=True) == "Your result"
+
+
+# --- waiting for the scorer: re-queues, back-off, a static live region ------------------------
+
+
+def _submit_unscored(student: Client, attempt: Attempt, capture) -> None:
+    with capture(execute=False):  # no broker: queued, never run
+        student.post(f"/attempts/{attempt.pk}/submit/", _right_answers(attempt))
+
+
+def test_polling_requeues_scoring_at_most_once_per_interval(
+    student: Client, attempt, django_capture_on_commit_callbacks
+):
+    _submit_unscored(student, attempt, django_capture_on_commit_callbacks)
+    Attempt.objects.filter(pk=attempt.pk).update(
+        grade_enqueued_at=timezone.now() - timedelta(seconds=31)
+    )
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        for _ in range(10):
+            assert student.get(f"/attempts/{attempt.pk}/", **HX).status_code == 200
+
+    assert len(queued) == 1
+
+
+def test_a_late_submission_is_not_requeued_at_once(
+    student: Client, attempt, django_capture_on_commit_callbacks
+):
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=False) as submitted:
+        student.get(f"/attempts/{attempt.pk}/")  # closes the attempt: submitted "at" the deadline
+    assert len(submitted) == 1
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        for _ in range(3):
+            student.get(f"/attempts/{attempt.pk}/", **HX)
+
+    assert queued == []
+
+
+def test_scoring_page_keeps_its_live_region_and_polls_from_outside_it(
+    student: Client, attempt, django_capture_on_commit_callbacks
+):
+    _submit_unscored(student, attempt, django_capture_on_commit_callbacks)
+
+    page = _soup(student.get(f"/attempts/{attempt.pk}/"))
+    poll = _soup(student.get(f"/attempts/{attempt.pk}/", **HX))
+
+    live = page.select_one("[aria-live]")
+    assert "Scoring…" in live.get_text()
+    poller = page.select_one("[hx-trigger]")
+    assert poller.find_parent(attrs={"aria-live": True}) is None
+    assert live.find(attrs={"hx-trigger": True}) is None
+    # The poll replaces only the poller: nothing for the live region to announce again.
+    assert poll.select_one("[hx-trigger]")["id"] == poller["id"]
+    assert poll.select("[aria-live], [hx-swap-oob]") == []
+
+
+def test_scoring_delayed_is_said_once_and_polling_backs_off(
+    student: Client, attempt, django_capture_on_commit_callbacks
+):
+    _submit_unscored(student, attempt, django_capture_on_commit_callbacks)
+    Attempt.objects.filter(pk=attempt.pk).update(
+        scoring_requested_at=timezone.now() - timedelta(seconds=25)
+    )
+
+    page = _soup(student.get(f"/attempts/{attempt.pk}/"))
+    first_news = _soup(student.get(f"/attempts/{attempt.pk}/", **HX))
+    poller = first_news.select_one("[hx-trigger]")
+    again = _soup(student.get(poller["hx-get"], **HX))
+
+    assert "answers are saved and safe" in page.select_one("[aria-live]").get_text()
+    assert page.select_one("[hx-trigger]")["hx-trigger"] == "every 3s"
+    assert "answers are saved and safe" in first_news.select_one("[hx-swap-oob]").get_text()
+    assert poller["hx-get"].endswith("?delay-told=1")
+    assert again.select("[hx-swap-oob]") == []  # told once
+    Attempt.objects.filter(pk=attempt.pk).update(
+        scoring_requested_at=timezone.now() - timedelta(minutes=10)
+    )
+    assert (
+        _soup(student.get(f"/attempts/{attempt.pk}/", **HX)).select_one("[hx-trigger]")[
+            "hx-trigger"
+        ]
+        == "every 30s"
+    )
+
+
+def test_an_autosave_that_does_not_fit_answers_with_a_fragment_for_the_status_line(
+    student: Client, attempt
+):
+    many = _q("Many")
+
+    response = student.post(
+        f"/attempts/{attempt.pk}/answers/{many.pk}/", {f"q{many.pk}": "9"}, **HX
+    )
+
+    assert response.status_code == 400
+    assert _soup(response).find("html") is None
+    assert "Not saved" in _soup(response).get_text()
+    assert "other answers are safe" in _soup(response).get_text()
+
+
+# --- what the result page may tell --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("policy", "passed", "shown"),
+    [("never", True, False), ("once-passed", False, False), ("once-passed", True, True)],
+)
+def test_show_answers_hides_right_and_wrong_until_allowed(
+    student: Client, attempt, committed, policy, passed, shown
+):
+    Quiz.objects.filter(pk=attempt.quiz_id).update(show_answers=policy)
+    answers = _right_answers(attempt)
+    if not passed:
+        answers = {f"q{_q('Pick').pk}": answers[f"q{_q('Pick').pk}"]}  # 1 of 6: fails
+    with committed():
+        student.post(f"/attempts/{attempt.pk}/submit/", answers)
+
+    page = _soup(student.get(f"/attempts/{attempt.pk}/"))
+
+    first = page.select(".result")[0]
+    assert ("Right: virtual machines." in page.get_text()) is shown
+    assert (first.select_one(".badge") is not None) is shown
+    assert ("result--right" in first["class"]) is shown
+    assert "Your answer: EC2" in first.get_text(" ", strip=True)
