@@ -12,7 +12,8 @@ from django.test import Client
 from config.celery_app import app as celery_app
 from tests.factories import UserFactory
 
-SEED_COURSE_DIR = Path(settings.BASE_DIR) / "content" / "aws-cloud-fundamentals"
+BASE_DIR = Path(settings.BASE_DIR)
+SEED_COURSE_DIR = BASE_DIR / "content" / "aws-cloud-fundamentals"
 
 
 @pytest.fixture(autouse=True)

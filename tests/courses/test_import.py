@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
-from conftest import SEED_COURSE_DIR
+from conftest import BASE_DIR, SEED_COURSE_DIR
 from courses.models import Chapter, Course, Lesson
 from courses.services import CourseImportError, course_import
 
@@ -17,6 +17,13 @@ WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 def _writes(queries) -> list[str]:
     return [q["sql"] for q in queries if WRITE.match(q["sql"])]
+
+
+def test_the_shipped_course_text_is_the_seed_unchanged():
+    # shared/ sits beside the clone on developer machines and in CI.
+    seed = BASE_DIR.parent / "shared" / "seed" / "000_b438f7746026cb12.txt"
+
+    assert SEED_FILE.read_bytes() == seed.read_bytes()
 
 
 def test_seed_import_finds_seven_chapters_and_38_lessons(db):

@@ -8,20 +8,15 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import BASE_DIR, SEED_COURSE_DIR
 from courses.pygments_css import build_css, contrast_ratio
 from courses.rendering import Rendered, render_markdown
 from courses.splitter import SplitResult, decode_source, split_course
 
-SEED_NAME = "000_b438f7746026cb12.txt"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 
 def _seed_path() -> Path:
-    # shared/ sits beside the clone, both on developer machines and in CI.
-    for folder in (REPO_ROOT.parent / "shared" / "seed", Path("/work/shared/seed")):
-        if (folder / SEED_NAME).is_file():
-            return folder / SEED_NAME
-    raise AssertionError(f"seed course {SEED_NAME} not found beside the repository")
+    # The seed notes as Lectern ships them; test_import checks they are the seed unchanged.
+    return SEED_COURSE_DIR / "notes.md"
 
 
 def _soup(rendered: Rendered) -> BeautifulSoup:
@@ -344,7 +339,7 @@ def test_render_reuses_state_without_leaking_between_calls() -> None:
 
 
 def test_stylesheet_file_matches_the_generator() -> None:
-    assert (REPO_ROOT / "static" / "css" / "pygments.css").read_text() == build_css()
+    assert (BASE_DIR / "static" / "css" / "pygments.css").read_text() == build_css()
 
 
 def _theme_contrasts(css: str) -> list[tuple[float, str]]:

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import SEED_COURSE_DIR
 from courses.splitter import (
     SourceError,
     SplitResult,
@@ -13,16 +14,10 @@ from courses.splitter import (
     split_course,
 )
 
-SEED_NAME = "000_b438f7746026cb12.txt"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 
 def _seed_path() -> Path:
-    # shared/ sits beside the clone, both on developer machines and in CI.
-    for folder in (REPO_ROOT.parent / "shared" / "seed", Path("/work/shared/seed")):
-        if (folder / SEED_NAME).is_file():
-            return folder / SEED_NAME
-    raise AssertionError(f"seed course {SEED_NAME} not found beside the repository")
+    # The seed notes as Lectern ships them; test_import checks they are the seed unchanged.
+    return SEED_COURSE_DIR / "notes.md"
 
 
 @pytest.fixture(scope="module")

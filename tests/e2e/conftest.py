@@ -48,6 +48,17 @@ def axe():
     return check
 
 
+@pytest.fixture
+def reader(transactional_db):
+    """The seed course, committed for the live server, and a verified student to read it."""
+    from conftest import SEED_COURSE_DIR
+    from courses.services import course_import
+    from tests.factories import UserFactory
+
+    course_import(course_dir=SEED_COURSE_DIR)
+    return UserFactory(email="reader@example.com")
+
+
 def log_in(page, live_server, email: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill(email)

@@ -2,27 +2,17 @@
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import SEED_COURSE_DIR
-from courses.services import course_import
 from quizzes.models import Answer, Attempt, Quiz
 from tests.e2e.conftest import log_in
-from tests.factories import UserFactory
-
-
-@pytest.fixture
-def quiz_taker(transactional_db):
-    course_import(course_dir=SEED_COURSE_DIR)
-    return UserFactory(email="taker@example.com")
 
 
 def test_a_student_takes_the_ec2_quiz_reloads_midway_and_sees_the_graded_result(
-    page: Page, live_server, quiz_taker, axe
+    page: Page, live_server, reader, axe
 ):
     quiz = Quiz.objects.get(key="chapter-3-ec2-compute")
-    log_in(page, live_server, quiz_taker.email)
+    log_in(page, live_server, reader.email)
 
     page.goto(f"{live_server.url}/courses/aws-cloud-fundamentals/")
     page.get_by_role("link", name=quiz.title).click()
@@ -40,7 +30,7 @@ def test_a_student_takes_the_ec2_quiz_reloads_midway_and_sees_the_graded_result(
     port = page.get_by_role("group", name=re.compile("plain HTTP traffic")).get_by_role("textbox")
     port.fill("80")
     port.press("Tab")
-    attempt = Attempt.objects.get(user=quiz_taker)
+    attempt = Attempt.objects.get(user=reader)
     expect(page.get_by_role("status")).to_contain_text("Saved")
     page.wait_for_function("() => !document.querySelector('.htmx-request')", timeout=5000)
     assert Answer.objects.filter(attempt=attempt).count() == 2
@@ -63,9 +53,9 @@ def test_a_student_takes_the_ec2_quiz_reloads_midway_and_sees_the_graded_result(
 
 
 def test_a_knowledge_check_at_the_end_of_a_lesson_answers_in_place(
-    page: Page, live_server, quiz_taker, axe
+    page: Page, live_server, reader, axe
 ):
-    log_in(page, live_server, quiz_taker.email)
+    log_in(page, live_server, reader.email)
     page.goto(
         f"{live_server.url}/courses/aws-cloud-fundamentals/chapter-6-load-balancing-scalability/"
         "load-balancing/"

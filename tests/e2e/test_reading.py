@@ -1,18 +1,8 @@
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import SEED_COURSE_DIR
-from courses.services import course_import
 from tests.e2e.conftest import log_in
-from tests.factories import UserFactory
-
-
-@pytest.fixture
-def reader(transactional_db):
-    course_import(course_dir=SEED_COURSE_DIR)
-    return UserFactory(email="reader@example.com")
 
 
 def test_a_student_logs_in_reads_a_lesson_and_follows_next_into_the_next_chapter(
