@@ -1,0 +1,61 @@
+"""How Lectern runs in production: the compose file, the image and the server config.
+
+No Docker engine runs here, so these check what can be checked without one: Compose's own
+parser, hadolint, the shell and gunicorn's config loader.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import compose
+
+from conftest import BASE_DIR
+
+BIN = Path(sys.executable).parent
+COMPOSE = Path(compose.__file__).parent / "docker-compose"
+
+
+def _run(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=BASE_DIR, capture_output=True, text=True, timeout=60, **kwargs)
+
+
+def test_compose_file_is_valid_and_wires_the_services():
+    result = _run(str(COMPOSE), "config", "--format", "json")
+
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    assert set(services) == {"web", "worker", "db", "redis"}
+    web = services["web"]
+    assert web["environment"]["DEBUG"] == "false"
+    assert web["environment"]["DATABASE_URL"].startswith("postgres://lectern:")
+    assert web["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    assert web["ports"][0]["target"] == 8000
+    assert services["worker"]["command"] == ["worker"]
+    content = [v for v in web["volumes"] if v["target"] == "/app/content"]
+    assert content and content[0]["read_only"]
+    for name in ("web", "worker"):
+        assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_dockerfile_passes_hadolint():
+    result = _run(str(BIN / "hadolint"), "platform/Dockerfile")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_entrypoint_is_valid_shell():
+    assert _run("sh", "-n", "platform/entrypoint.sh").returncode == 0
+
+
+def test_gunicorn_config_loads_the_app():
+    result = _run(
+        str(BIN / "gunicorn"),
+        "--check-config",
+        "--config",
+        "platform/gunicorn.conf.py",
+        "config.wsgi:application",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
