@@ -80,23 +80,24 @@ TEMPLATES = [
 ]
 
 # Database: SQLite next to the code unless DATABASE_URL names another one.
-DATABASE_URL = env_str("DATABASE_URL")
-if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            # Reusing connections saves ~30 % on a simple page (measured on this stack).
-            conn_max_age=env_int("CONN_MAX_AGE", 600),
-            conn_health_checks=True,
-        )
-    }
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / "db.sqlite3",
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
-        }
+DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        # Reusing connections saves ~30 % on a simple page (measured on this stack).
+        conn_max_age=env_int("CONN_MAX_AGE", 600),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # Take the write lock when a transaction starts, not halfway: no "database is locked"
+        # surprises when two requests write progress at once.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        # WAL lets readers run beside a writer, and NORMAL sync skips an fsync per commit
+        # that WAL does not need for safety: every lesson view writes progress.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 
 class Course(models.Model):
@@ -36,6 +37,12 @@ class Course(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
+        return self._url
+
+    @cached_property
+    def _url(self) -> str:
+        # Reversed once per object: an outline builds its chapter and lesson links on it
+        # (see Chapter.get_absolute_url), and reverse() was a third of the outline's time.
         return reverse("courses:course-detail", kwargs={"course_slug": self.slug})
 
 
@@ -75,10 +82,9 @@ class Chapter(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "courses:chapter-detail",
-            kwargs={"course_slug": self.course.slug, "chapter_slug": self.slug},
-        )
+        # courses/urls.py nests chapter under course and lesson under chapter; a test checks
+        # these against reverse().
+        return f"{self.course.get_absolute_url()}{self.slug}/"
 
 
 class Lesson(models.Model):
@@ -119,14 +125,7 @@ class Lesson(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "courses:lesson-detail",
-            kwargs={
-                "course_slug": self.course.slug,
-                "chapter_slug": self.chapter.slug,
-                "lesson_slug": self.slug,
-            },
-        )
+        return f"{self.course.get_absolute_url()}{self.chapter.slug}/{self.slug}/"
 
 
 class ImportRunStatus(models.TextChoices):

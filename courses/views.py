@@ -26,6 +26,10 @@ def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
     chapters = selectors.course_outline(course=course)
     lessons = [lesson for chapter in chapters for lesson in chapter.live_lessons]
     done = selectors.completed_lesson_ids(user=request.user, course=course)
+    quiz_context = quiz_selectors.course_quiz_context(user=request.user, course=course)
+    quizzes = quiz_selectors.quiz_counts(
+        chapter_quizzes=quiz_context["chapter_quizzes"], chapter_ids=[c.pk for c in chapters]
+    )
     context = {
         "course": course,
         "chapters": chapters,
@@ -33,8 +37,10 @@ def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
         "reading_minutes": sum(lesson.reading_minutes for lesson in lessons),
         "first_lesson": lessons[0] if lessons else None,
         "completed_ids": done,
-        **_progress_context(request, course, lessons_total=len(lessons), done=done),
-        **quiz_selectors.course_quiz_context(user=request.user, course=course),
+        **_progress_context(
+            request, course, lessons_total=len(lessons), done=done, quizzes=quizzes
+        ),
+        **quiz_context,
     }
     return render(request, "courses/course_detail.html", context)
 

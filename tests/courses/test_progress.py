@@ -299,9 +299,9 @@ def test_dashboard_and_course_page_query_counts_do_not_grow(
     # session, user, enrollments, lessons, completed, quizzes
     with django_assert_num_queries(6) as dashboard_queries:
         student.get("/learning/")
-    # session, user, course, chapters, lessons, completed, quiz progress, enrollment,
-    # chapter quizzes
-    with django_assert_num_queries(9) as course_queries:
+    # session, user, course, chapters, lessons, completed, chapter quizzes (with results),
+    # enrollment
+    with django_assert_num_queries(8) as course_queries:
         student.get(seed_course.get_absolute_url())
 
     for lesson in Lesson.objects.select_related("course", "chapter")[10:30]:

@@ -211,3 +211,25 @@ def test_lesson_page_query_count_is_constant(
 def test_catalog_query_count_is_constant(anonymous: Client, seed_course, django_assert_num_queries):
     with django_assert_num_queries(1):
         anonymous.get("/")
+
+
+def test_model_urls_match_the_url_configuration(seed_course):
+    from django.urls import reverse
+
+    lesson = Lesson.objects.select_related("chapter", "course").get(slug="billing")
+
+    assert lesson.course.get_absolute_url() == reverse(
+        "courses:course-detail", kwargs={"course_slug": lesson.course.slug}
+    )
+    assert lesson.chapter.get_absolute_url() == reverse(
+        "courses:chapter-detail",
+        kwargs={"course_slug": lesson.course.slug, "chapter_slug": lesson.chapter.slug},
+    )
+    assert lesson.get_absolute_url() == reverse(
+        "courses:lesson-detail",
+        kwargs={
+            "course_slug": lesson.course.slug,
+            "chapter_slug": lesson.chapter.slug,
+            "lesson_slug": lesson.slug,
+        },
+    )
