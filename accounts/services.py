@@ -1,4 +1,5 @@
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -6,15 +7,37 @@ from accounts.models import User
 from courses.models import Enrollment, LessonProgress
 from quizzes.selectors import attempts_export
 
+INSTRUCTORS_GROUP = "Instructors"
+# What instructors manage in the admin: course content, quizzes and the students' records of
+# them. Not people's accounts: that stays with superusers.
+_INSTRUCTOR_APPS = ("courses", "quizzes")
+
 
 @transaction.atomic
-def demo_user_ensure(*, email: str, password: str, is_staff: bool) -> User:
+def instructors_group_ensure() -> Group:
+    """The "Instructors" group, with every permission on courses and quizzes (idempotent)."""
+    group, _ = Group.objects.get_or_create(name=INSTRUCTORS_GROUP)
+    group.permissions.set(Permission.objects.filter(content_type__app_label__in=_INSTRUCTOR_APPS))
+    return group
+
+
+@transaction.atomic
+def instructor_grant(*, user: User) -> User:
+    """Let someone author courses in the admin: staff status and the Instructors group."""
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(instructors_group_ensure())
+    return user
+
+
+@transaction.atomic
+def demo_user_ensure(*, email: str, password: str, is_instructor: bool) -> User:
     """Create or reset a demo account with a verified email address (used by quickstart)."""
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User(email=email)
-    user.is_staff = is_staff
-    user.is_superuser = is_staff
+    user.is_staff = False
+    user.is_superuser = False
     user.is_active = True
     user.set_password(password)
     user.full_clean()
@@ -22,6 +45,8 @@ def demo_user_ensure(*, email: str, password: str, is_staff: bool) -> User:
     EmailAddress.objects.update_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
+    if is_instructor:
+        instructor_grant(user=user)
     return user
 
 

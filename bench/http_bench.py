@@ -37,7 +37,7 @@ SESSION_SCRIPT = """
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from accounts.services import demo_user_ensure
-user = demo_user_ensure(email="bench@example.com", password="bench-pass-123", is_staff=False)
+user = demo_user_ensure(email="bench@example.com", password="bench-pass-123", is_instructor=False)
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

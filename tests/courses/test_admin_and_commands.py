@@ -73,6 +73,7 @@ def test_quickstart_sets_up_everything_and_can_run_again(db, capsys, settings):
     assert Course.objects.count() == 1
     instructor = User.objects.get(email="instructor@lectern.localhost")
     assert instructor.is_staff and instructor.check_password("lectern-instructor")
+    assert instructor.groups.filter(name="Instructors").exists()
     student = User.objects.get(email="student@lectern.localhost")
     assert not student.is_staff
     client = Client()
@@ -133,3 +134,38 @@ def test_instructors_edit_a_chapter_introduction_and_students_see_it(
     assert response.status_code == 302, response.content[:2000]
     page = anonymous.get(chapter.get_absolute_url()).content.decode()
     assert "<strong>access</strong>" in page
+
+
+def test_the_demo_instructor_authors_without_being_a_superuser(db, settings, capsys):
+    settings.DEBUG = True
+    call_command("quickstart", "--no-serve")
+    client = Client()
+    client.login(email="instructor@lectern.localhost", password="lectern-instructor")
+
+    assert not User.objects.get(email="instructor@lectern.localhost").is_superuser
+    assert client.get("/admin/courses/lesson/").status_code == 200
+    assert client.get("/admin/quizzes/quiz/").status_code == 200
+    # People's accounts stay with superusers.
+    assert client.get("/admin/accounts/user/").status_code == 403
+
+
+def test_grant_instructor_makes_an_account_an_author(db, capsys):
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="teacher@example.com")
+
+    call_command("grant_instructor", "TEACHER@example.com")
+
+    user.refresh_from_db()
+    assert user.is_staff
+    assert user.groups.filter(name="Instructors").exists()
+    assert user.has_perm("courses.change_lesson")
+    assert not user.has_perm("accounts.change_user")
+    assert "is now an instructor" in capsys.readouterr().out
+
+
+def test_grant_instructor_explains_an_unknown_email(db):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="No account"):
+        call_command("grant_instructor", "nobody@example.com")

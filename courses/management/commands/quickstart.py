@@ -6,7 +6,7 @@ from accounts.services import demo_user_ensure
 from courses.services import CourseImportError, course_dirs, course_import
 
 DEMO_USERS = (
-    # (role, email, password, is_staff)
+    # (role, email, password, is_instructor)
     ("instructor", "instructor@lectern.localhost", "lectern-instructor", True),
     ("student", "student@lectern.localhost", "lectern-student", False),
 )
@@ -52,8 +52,8 @@ class Command(BaseCommand):
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo logins (for this local demo only):"))
-        for role, email, password, is_staff in DEMO_USERS:
-            demo_user_ensure(email=email, password=password, is_staff=is_staff)
+        for role, email, password, is_instructor in DEMO_USERS:
+            demo_user_ensure(email=email, password=password, is_instructor=is_instructor)
             self.stdout.write(f"  {role:<10}  {email}  /  {password}")
         self.stdout.write("")
         self.stdout.write(f"Lectern:            http://{addrport}/")
