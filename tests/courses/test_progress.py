@@ -310,3 +310,17 @@ def test_dashboard_and_course_page_query_counts_do_not_grow(
         student.get("/learning/")
     with django_assert_num_queries(len(course_queries)):
         student.get(seed_course.get_absolute_url())
+
+
+def test_continue_never_points_at_an_archived_chapter(student: Client, seed_course):
+    from courses.models import Chapter
+
+    mfa = _lesson("mfa")
+    student.get(mfa.get_absolute_url())
+    Chapter.objects.filter(pk=mfa.chapter_id).update(is_archived=True)
+
+    soup = _soup(student.get(seed_course.get_absolute_url()))
+
+    assert soup.select_one("a.continue") is None
+    start = soup.select_one(".course-header .button")
+    assert start.get_text(strip=True) == "Start the course"
