@@ -100,7 +100,7 @@ class LessonAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         form.base_fields["body_markdown"].help_text = (
             "Markdown, rendered when you save. The course files stay the source of truth: "
-            "the next import of a changed file replaces this text."
+            "an import after this lesson changes in its file replaces this text."
         )
         return form
 

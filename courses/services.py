@@ -458,16 +458,23 @@ def import_run_execute(*, run_id: int) -> None:
 
 
 def chapter_intro_update(*, chapter: Chapter, intro_markdown: str) -> Chapter:
-    """Save a chapter introduction edited in the admin, rendered the way an import does."""
-    _chapter_render(chapter, intro_markdown, _content_hash(chapter.title, intro_markdown))
+    """Save a chapter introduction edited in the admin, rendered the way an import does.
+
+    The content hash stays the source's: the edit lasts until the source file changes.
+    """
+    _chapter_render(chapter, intro_markdown, chapter.content_hash)
     chapter.full_clean()
     chapter.save()
     return chapter
 
 
 def lesson_body_update(*, lesson: Lesson, body_markdown: str) -> Lesson:
-    """Save a lesson edited in the admin: render and hash its Markdown the way an import does."""
-    _lesson_render(lesson, body_markdown, _content_hash(lesson.title, body_markdown))
+    """Save a lesson edited in the admin, rendered the way an import does.
+
+    The content hash stays the source's: re-importing an unchanged file keeps the edit, and
+    only a change to the lesson in the source replaces it.
+    """
+    _lesson_render(lesson, body_markdown, lesson.content_hash)
     lesson.full_clean()
     lesson.save()
     return lesson

@@ -169,3 +169,27 @@ def test_grant_instructor_explains_an_unknown_email(db):
 
     with pytest.raises(CommandError, match="No account"):
         call_command("grant_instructor", "nobody@example.com")
+
+
+def test_an_admin_edit_survives_reimport_until_the_source_changes(
+    instructor: Client, course_dir, db
+):
+    from courses.services import course_import
+
+    course_import(course_dir=course_dir)
+    lesson = Lesson.objects.get(slug="billing")
+    instructor.post(
+        f"/admin/courses/lesson/{lesson.pk}/change/",
+        {"title": "Billing", "position": lesson.position, "body_markdown": "Fixed in the admin."},
+    )
+
+    report = course_import(course_dir=course_dir)
+    lesson.refresh_from_db()
+    assert lesson.body_markdown == "Fixed in the admin."
+    assert report.lessons.unchanged == 38
+
+    notes = course_dir / "notes.md"
+    notes.write_text(notes.read_text().replace("## Billing\n", "## Billing\n\nNew in the file.\n"))
+    course_import(course_dir=course_dir)
+    lesson.refresh_from_db()
+    assert lesson.body_markdown.startswith("New in the file.")
