@@ -29,6 +29,7 @@ def test_signup_sends_a_confirmation_link_that_verifies_and_logs_in(anonymous: C
 
     assert response.status_code == 302
     assert len(mail.outbox) == 1
+    assert mail.outbox[0].body.startswith("Hello from Lectern!")
     link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", mail.outbox[0].body)
     assert link, mail.outbox[0].body
     assert not EmailAddress.objects.get(email="new@example.com").verified
