@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
 from courses.rendering import render_markdown
+from courses.selectors import course_progress
 from courses.splitter import (
     LessonSource,
     SourceError,
@@ -587,8 +588,6 @@ def enrollment_completion_refresh(*, user, course: Course) -> bool:
     Complete means every live lesson completed and every live chapter quiz passed; archived
     lessons do not count. New lessons added later make a course incomplete again.
     """
-    from courses.selectors import course_progress
-
     progress = course_progress(user=user, course=course)
     enrollments = Enrollment.objects.filter(user=user, course=course)
     if progress.is_complete:

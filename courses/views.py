@@ -34,7 +34,7 @@ def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
         "course": course,
         "chapters": chapters,
         "lesson_count": len(lessons),
-        "reading_minutes": sum(lesson.reading_minutes for lesson in lessons),
+        "reading_minutes": sum(chapter.reading_minutes for chapter in chapters),
         "first_lesson": lessons[0] if lessons else None,
         "completed_ids": done,
         **_progress_context(
