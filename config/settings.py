@@ -177,8 +177,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and imported files (images and downloads of courses). Not served by whitenoise:
+# course files go through courses.views.course_file, with long cache headers.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files a course's Markdown references, stored under content-hashed names at import.
+    "course_files": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "course-files"},
+    },
     "staticfiles": {
         # Hashed, compressed files need `collectstatic`; the Docker image runs it at build time.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -235,6 +244,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 LECTERN_CONTENT_DIR = Path(env_str("LECTERN_CONTENT_DIR", str(BASE_DIR / "content")))
 # Lessons need a login unless this is on; the catalog and outlines are always public.
 LECTERN_PUBLIC_LESSONS = env_bool("LECTERN_PUBLIC_LESSONS", False)
+# The largest file a course may reference (an image, a PDF); bigger ones are a warning.
+LECTERN_COURSE_FILE_MAX_BYTES = env_int("LECTERN_COURSE_FILE_MAX_BYTES", 25 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,13 @@
-"""Render one piece of lesson Markdown to sanitized HTML, plain text and a table of contents.
+"""Render lesson Markdown to sanitized HTML, plain text and a table of contents.
 
-Python-Markdown does the rendering; nh3 sanitizes the result with an explicit allowlist. Raw
-HTML that the allowlist would drop (``http://<instance-public-ip>``, ``<script>``) is escaped
-first, so the reader sees it as text instead of losing it.
+The tokens come from courses.markdown_engine (GitHub-flavoured Markdown, parsed once per
+file); a lesson is rendered from its own run of tokens, so it shows exactly what the split
+saw. nh3 then sanitizes the result with an explicit allowlist. Raw HTML that the allowlist
+would drop (``http://<instance-public-ip>``, ``<script>``) is escaped first, so the reader sees
+it as text instead of losing it.
+
+Where a link or image points is the caller's business: a ``LinkResolver`` (the importer's,
+which knows every lesson and the course's files) may rewrite each ``href``/``src``.
 
 Framework-free on purpose: no Django import, so it can be tested and benchmarked alone.
 """
@@ -12,24 +17,43 @@ from __future__ import annotations
 import html
 import math
 import re
-import threading
-import xml.etree.ElementTree as etree
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
 from html.parser import HTMLParser
+from typing import Protocol
 
-import markdown
 import nh3
-from markdown.preprocessors import Preprocessor
-from markdown.treeprocessors import Treeprocessor
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.footnote import index as footnote_rules
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
 from pygments.token import STANDARD_TYPES
+from pygments.util import ClassNotFound
+
+from courses.markdown_engine import (
+    Span,
+    engine,
+    fence_info,
+    inline_line,
+    is_knowledge_check,
+    parse_document,
+    plain_text,
+)
 
 __all__ = [
     "ALLOWED_TAGS",
     "KNOWLEDGE_CHECK_RE",
+    "LinkResolver",
     "Rendered",
     "TocEntry",
     "html_to_text",
     "render_markdown",
+    "render_spans",
 ]
 
 WORDS_PER_MINUTE = 200
@@ -41,38 +65,59 @@ ALLOWED_TAGS = frozenset(
         "table", "thead", "tbody", "tr", "th", "td",
         "ul", "ol", "li", "blockquote", "hr", "br",
         "del", "sup", "sub", "dl", "dt", "dd", "details", "summary", "kbd", "abbr", "img",
+        # Task lists (disabled checkboxes) and the footnotes section.
+        "input", "section",
         # Harmless inline formatting that authors paste from HTML; without these a `<b>` in a
         # course would be shown to readers as a literal tag.
-        "b", "i", "s", "mark", "ins", "small",
+        "b", "i", "s", "mark", "ins", "small", "var", "samp",
     }
 )  # fmt: skip
 
 _ATTRIBUTES = {
     **{f"h{level}": {"id"} for level in range(1, 7)},
-    "div": {"data-check"},
-    "a": {"href", "title"},
+    "div": {"data-check", "data-language"},
+    # `id` for footnote references; footnote items carry theirs on <li>.
+    "a": {"href", "title", "id", "aria-label"},
+    "li": {"id"},
     "th": {"align"},
     "td": {"align"},
     "ol": {"start"},
     "img": {"src", "alt", "title", "width", "height"},
     "abbr": {"title"},
     "details": {"open"},
+    "input": {"checked"},
 }
 
 # Classes are limited to the ones our own CSS gives meaning to, so authors cannot borrow the
-# site's classes (a fake "button", a hidden overlay) through attr_list.
+# site's classes (a fake "button", a hidden overlay) through raw HTML.
 _ADMONITION_TYPES = {
     "note", "abstract", "summary", "tldr", "info", "todo", "tip", "hint", "important",
     "success", "check", "done", "question", "help", "faq", "warning", "caution", "attention",
     "failure", "fail", "missing", "danger", "error", "bug", "example", "quote", "cite",
     "seealso",
 }  # fmt: skip
+_ALERT_TYPES = {"note", "tip", "important", "warning", "caution"}
 _PYGMENTS_CLASSES = {name for name in STANDARD_TYPES.values() if name} | {"hll", "filename"}
 _ALLOWED_CLASSES = {
     "span": _PYGMENTS_CLASSES,
-    "div": {"highlight", "admonition", "knowledge-check", *_ADMONITION_TYPES},
-    "p": {"admonition-title"},
+    "div": {
+        "highlight",
+        "admonition",
+        "knowledge-check",
+        *_ADMONITION_TYPES,
+        "markdown-alert",
+        *(f"markdown-alert-{kind}" for kind in _ALERT_TYPES),
+    },
+    "p": {"admonition-title", "markdown-alert-title"},
     "details": _ADMONITION_TYPES,
+    "ul": {"contains-task-list"},
+    "ol": {"contains-task-list", "footnotes-list"},
+    "li": {"task-list-item", "footnote-item"},
+    "input": {"task-list-item-checkbox"},
+    "section": {"footnotes"},
+    "hr": {"footnotes-sep"},
+    "sup": {"footnote-ref"},
+    "a": {"footnote-backref"},
 }
 
 _CLEANER = nh3.Cleaner(
@@ -81,53 +126,18 @@ _CLEANER = nh3.Cleaner(
     allowed_classes=_ALLOWED_CLASSES,
     url_schemes={"http", "https", "mailto"},
     link_rel="noopener noreferrer",
-    set_tag_attribute_values={"img": {"loading": "lazy"}},
+    # Every <input> is a task list's checkbox: never a field a reader can type into.
+    set_tag_attribute_values={
+        "img": {"loading": "lazy"},
+        "input": {"type": "checkbox", "disabled": ""},
+    },
     strip_comments=True,
 )
 
-_EXTENSIONS = [
-    "pymdownx.superfences",
-    "pymdownx.highlight",
-    "tables",
-    "toc",
-    "attr_list",
-    "admonition",
-    "pymdownx.details",
-    "sane_lists",
-    "pymdownx.magiclink",
-    "pymdownx.tilde",
-]
 # A ```gift fence is a knowledge check: the importer stores it as a quiz and the lesson page
 # puts the check's form where this placeholder is. Fences are numbered per lesson from 1, in
-# document order, as quizzes.services.gift_fences numbers them.
-KNOWLEDGE_CHECK_FENCE = "gift"
+# document order, by courses.markdown_engine.knowledge_check_fences.
 KNOWLEDGE_CHECK_RE = re.compile(r'<div class="knowledge-check" data-check="(\d+)"></div>')
-
-
-def _knowledge_check_placeholder(source, language, class_name, options, md, **kwargs) -> str:
-    md.lectern_checks = getattr(md, "lectern_checks", 0) + 1
-    return f'<div class="knowledge-check" data-check="{md.lectern_checks}"></div>'
-
-
-_EXTENSION_CONFIGS = {
-    "pymdownx.superfences": {
-        "custom_fences": [
-            {
-                "name": KNOWLEDGE_CHECK_FENCE,
-                "class": "knowledge-check",
-                "format": _knowledge_check_placeholder,
-            }
-        ]
-    },
-    "pymdownx.highlight": {
-        "css_class": "highlight",
-        "use_pygments": True,
-        "noclasses": False,  # inline styles would be blocked by the CSP
-        "guess_lang": False,  # guessing is slow and often wrong for short snippets
-    },
-    "tables": {"use_align_attribute": True},  # `style=` would be blocked by the CSP
-    "toc": {"marker": ""},  # a stray "[TOC]" in a course is text, not a command
-}
 
 # A comment, an element tag, or any other "<": only allowed tags may stay markup.
 _RAW_HTML_PIECE_RE = re.compile(
@@ -135,9 +145,19 @@ _RAW_HTML_PIECE_RE = re.compile(
     re.DOTALL,
 )
 _HEADING_TAGS = {f"h{level}" for level in range(1, 7)}
-# A fence line: its marks, then the info string (empty on a closing fence).
-_FENCE_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 _WORD_RE = re.compile(r"\w+(?:['\u2019\-]\w+)*")
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+class LinkResolver(Protocol):
+    """Rewrites where a link or image points; the importer's knows lessons and files.
+
+    Return the new URL, the same one to leave it, or None to drop it (the link keeps its
+    text, the image shows its alt text). ``path`` and ``line`` (1-based) say where it was
+    written, for warnings.
+    """
+
+    def __call__(self, url: str, *, image: bool, path: str, line: int) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -160,23 +180,39 @@ class Rendered:
     reading_minutes: int
 
 
-def render_markdown(source: str) -> Rendered:
-    """Render lesson Markdown to sanitized HTML, plain text, a toc and reading statistics.
+def render_markdown(source: str, *, links: LinkResolver | None = None, path: str = "") -> Rendered:
+    """Render a piece of Markdown on its own (an admin edit, a quiz text, a course intro)."""
+    document = parse_document(source, path)
+    return render_spans([Span(document, 0, len(document.tokens))], links=links)
+
+
+def render_spans(spans: Sequence[Span], *, links: LinkResolver | None = None) -> Rendered:
+    """Render one lesson from its runs of tokens to sanitized HTML, text, toc and statistics.
 
     Body headings are renumbered to start at ``<h2>`` (the page's ``<h1>`` is the lesson
-    title) and never skip a level.
+    title) and never skip a level. Footnotes referenced in the lesson follow it, whatever
+    lesson of the file defines them.
     """
-    md = _markdown()
-    md.reset()
-    md.lectern_checks = 0  # type: ignore[attr-defined]
-    body = md.convert(source)
-    toc = tuple(_flatten_toc(md.toc_tokens))  # type: ignore[attr-defined]
-    clean = _make_scrollers_focusable(_CLEANER.clean(body))
+    renderer = _renderer()
+    state = _RenderState()
+    pieces: list[str] = []
+    toc: list[TocEntry] = []
+    for span in spans:
+        tokens = span.tokens
+        toc.extend(state.renumber_headings(tokens))
+        tokens = tokens + _footnote_section(span, tokens)
+        if links is not None:
+            state.resolve_links(tokens, links, span.document.path)
+        env = {**span.document.env, "lectern": state}
+        pieces.append(renderer.render(tokens, engine().options, env))
+    clean = _make_scrollers_focusable(_CLEANER.clean("".join(pieces)))
     text = html_to_text(clean)
     words = len(_WORD_RE.findall(text))
     # Any text at all takes a minute to read; only an empty lesson takes none.
     minutes = max(1, math.ceil(words / WORDS_PER_MINUTE)) if text else 0
-    return Rendered(html=clean, text=text, toc=toc, word_count=words, reading_minutes=minutes)
+    return Rendered(
+        html=clean, text=text, toc=tuple(toc), word_count=words, reading_minutes=minutes
+    )
 
 
 def _make_scrollers_focusable(html: str) -> str:
@@ -196,76 +232,255 @@ def html_to_text(fragment: str) -> str:
     return extractor.text()
 
 
-# --- Python-Markdown set-up -------------------------------------------------------------------
+# --- per-render state ---------------------------------------------------------------------------
 
 
-class _SeparateFences(Preprocessor):
-    """Put blank lines around fenced code that touches a paragraph.
+@dataclass
+class _RenderState:
+    """What one lesson's render carries between its pieces, kept out of the shared tokens."""
 
-    CommonMark (and so the splitter) lets a fence interrupt a paragraph; superfences accepts
-    it too but leaves the code block inside the paragraph's ``<p>``, which the sanitizer then
-    has to tear apart. A blank line on each side gives the block its own place.
-    """
+    # (level written, level rendered) of the headings above the current one.
+    heading_stack: list[tuple[int, int]] = field(default_factory=list)
+    levels: dict[int, int] = field(default_factory=dict)  # id(heading_open) -> level rendered
+    urls: dict[int, str | None] = field(default_factory=dict)  # id(token) -> resolved URL
+    checks: int = 0
+    admonitions: list[bool] = field(default_factory=list)  # open ones: does each fold?
 
-    def run(self, lines: list[str]) -> list[str]:
-        result: list[str] = []
-        fence: str | None = None  # the fence that opened the current code block
-        for index, line in enumerate(lines):
-            match = _FENCE_RE.match(line)
-            if fence is None and match:
-                fence = match.group(1)
-                if result and result[-1].strip():
-                    result.append("")
-                result.append(line)
-            elif fence is not None and match and _closes(match, fence):
-                fence = None
-                result.append(line)
-                following = lines[index + 1] if index + 1 < len(lines) else ""
-                if following.strip():
-                    result.append("")
-            else:
-                result.append(line)
-        return result
-
-
-def _closes(match: re.Match[str], fence: str) -> bool:
-    marks = match.group(1)
-    return marks[0] == fence[0] and len(marks) >= len(fence) and not match.group(2).strip()
-
-
-class _RenumberHeadings(Treeprocessor):
-    """Start body headings at h2 and never go more than one level deeper than the last one.
-
-    Relative structure is kept: headings that were siblings stay siblings, and a heading
-    shallower than the one before climbs back to the level its earlier peer got.
-    """
-
-    def run(self, root: etree.Element) -> None:
-        stack: list[tuple[int, int]] = []  # (level written, level rendered)
-        for element in root.iter():
-            if element.tag not in _HEADING_TAGS:
+    def renumber_headings(self, tokens: list[Token]) -> list[TocEntry]:
+        """Start at h2, never skip a level; headings that were siblings stay siblings."""
+        entries = []
+        for index, token in enumerate(tokens):
+            if token.type != "heading_open":
                 continue
-            written = int(element.tag[1])
-            while stack and stack[-1][0] >= written:
-                stack.pop()
-            rendered = min(stack[-1][1] + 1, 6) if stack else 2
-            stack.append((written, rendered))
-            element.tag = f"h{rendered}"
+            written = int(token.tag[1])
+            while self.heading_stack and self.heading_stack[-1][0] >= written:
+                self.heading_stack.pop()
+            rendered = min(self.heading_stack[-1][1] + 1, 6) if self.heading_stack else 2
+            self.heading_stack.append((written, rendered))
+            self.levels[id(token)] = rendered
+            inline = tokens[index + 1]
+            title = " ".join(plain_text(inline.children, images=False).split())
+            entries.append(TocEntry(rendered, str(token.attrGet("id") or ""), title))
+        return entries
+
+    def resolve_links(self, tokens: list[Token], links: LinkResolver, path: str) -> None:
+        for token in tokens:
+            if token.type != "inline" or not token.children:
+                continue
+            for child in _walk(token.children):
+                if child.type not in {"link_open", "image"}:
+                    continue
+                name = "src" if child.type == "image" else "href"
+                url = str(child.attrGet(name) or "")
+                # Autolinks are the author's visible text: nothing to resolve.
+                if not url or child.markup in {"autolink", "linkify"}:
+                    continue
+                line = inline_line(token, child) + 1 if token.map else 1
+                self.urls[id(child)] = links(url, image=child.type == "image", path=path, line=line)
 
 
-class _EscapeDisallowedHtml(Treeprocessor):
-    """Escape raw HTML tags the sanitizer would drop, so readers see them as text.
+def _walk(children: list[Token]):
+    for child in children:
+        yield child
+        if child.children:
+            yield from _walk(child.children)
 
-    Runs after inline parsing, when every piece of raw HTML (block or inline) sits in the
-    stash. Code never reaches this as raw text: code spans are tree text, and highlighted
-    blocks are stashed already escaped, so their content is escaped exactly once.
-    """
 
-    def run(self, root: etree.Element) -> None:
-        blocks = self.md.htmlStash.rawHtmlBlocks
-        for index, block in enumerate(blocks):
-            if isinstance(block, str) and "<" in block:
-                blocks[index] = _RAW_HTML_PIECE_RE.sub(_keep_or_escape, block)
+def _footnote_section(span: Span, tokens: list[Token]) -> list[Token]:
+    """The footnotes this run of tokens references, as a section of its own."""
+    footnotes = span.document.footnotes
+    if not footnotes:
+        return []
+    referenced: dict[int, set[int]] = {}
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            for child in _walk(token.children):
+                if child.type == "footnote_ref":
+                    referenced.setdefault(child.meta["id"], set()).add(child.meta["subId"])
+    if not referenced:
+        return []
+    section = [Token("footnote_block_open", "", 1)]
+    for footnote_id in sorted(referenced):
+        for token in footnotes.get(footnote_id, []):
+            # A back-link to a reference in another lesson would lead nowhere.
+            elsewhere = token.meta.get("subId") not in referenced[footnote_id]
+            if token.type == "footnote_anchor" and elsewhere:
+                continue
+            section.append(token)
+    section.append(Token("footnote_block_close", "", -1))
+    return section
+
+
+# --- the HTML renderer ------------------------------------------------------------------------
+
+
+class _Renderer(RendererHTML):
+    """markdown-it's HTML renderer with Lectern's code blocks, links and raw-HTML policy."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Footnotes and admonitions render with their plugins' own rules.
+        for name in (
+            "footnote_ref",
+            "footnote_block_open",
+            "footnote_block_close",
+            "footnote_open",
+            "footnote_close",
+            "footnote_anchor_name",
+        ):
+            self.rules[name] = getattr(footnote_rules, f"render_{name}").__get__(self)
+
+    def footnote_caption(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        # GitHub shows the bare number, not "[1]".
+        return str(tokens[idx].meta["id"] + 1)
+
+    def footnote_anchor(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        ident = self.rules["footnote_anchor_name"](tokens, idx, options, env)
+        if token.meta["subId"] > 0:
+            ident += f":{token.meta['subId']}"
+        number = token.meta["id"] + 1
+        return (
+            f' <a href="#fnref{ident}" class="footnote-backref" '
+            f'aria-label="Back to reference {number}">\u21a9\ufe0e</a>'
+        )
+
+    def heading_open(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        return self._heading(tokens, idx, options, env)
+
+    def heading_close(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        return self._heading(tokens, idx, options, env)
+
+    def _heading(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        state: _RenderState = env["lectern"]
+        token = tokens[idx]
+        opening = token if token.nesting == 1 else _matching_open(tokens, idx)
+        level = state.levels.get(id(opening), int(token.tag[1]))
+        if token.nesting == 1:
+            return f"<h{level}{self.renderAttrs(token)}>"
+        return f"</h{level}>\n"
+
+    def th_open(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        return self._cell(tokens[idx])
+
+    def td_open(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        return self._cell(tokens[idx])
+
+    def _cell(self, token: Token) -> str:
+        # markdown-it aligns with `style=`, which the CSP would block; GitHub writes `align`.
+        style = str(token.attrGet("style") or "")
+        align = style.removeprefix("text-align:") if style.startswith("text-align:") else ""
+        return f'<{token.tag} align="{align}">' if align else f"<{token.tag}>"
+
+    def link_open(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        urls = env["lectern"].urls
+        if id(token) not in urls:
+            return self.renderToken(tokens, idx, options, env)
+        url = urls[id(token)]
+        attrs = dict(token.attrs)
+        if url is None:
+            attrs.pop("href", None)
+        else:
+            attrs["href"] = url
+        copy = Token("link_open", "a", 1, attrs=attrs)
+        return self.renderToken([copy], 0, options, env)
+
+    def image(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        urls = env["lectern"].urls
+        if id(token) in urls:
+            url = urls[id(token)]
+            if url is None:
+                # A missing or refused file: say what it was, never show a broken image.
+                alt = self.renderInlineAsText(token.children or [], options, env)
+                return f"<em>[image: {html.escape(alt) if alt else 'missing'}]</em>"
+            token = Token("image", "img", 0, attrs={**token.attrs, "src": url})
+            token.children = tokens[idx].children
+            token.content = tokens[idx].content
+            return super().image([token], 0, options, env)
+        return super().image(tokens, idx, options, env)
+
+    # GitHub writes strikethrough as <del>; markdown-it as <s>.
+    def s_open(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        return "<del>"
+
+    def s_close(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        return "</del>"
+
+    # `!!! note` is a box; `??? note` (closed) and `???+ note` (open) fold, as in MkDocs.
+    def admonition_open(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        folds = token.markup.startswith("???")
+        env["lectern"].admonitions.append(folds)
+        if not folds:
+            return self.renderToken(tokens, idx, options, env)
+        kind = html.escape(str(token.meta.get("tag", "note")))
+        return f'<details class="{kind}"{" open" if token.markup == "???+" else ""}>\n'
+
+    def admonition_title_open(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        if env["lectern"].admonitions[-1]:
+            return "<summary>"
+        return self.renderToken(tokens, idx, options, env)
+
+    def admonition_title_close(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        if env["lectern"].admonitions[-1]:
+            return "</summary>\n"
+        return self.renderToken(tokens, idx, options, env)
+
+    def admonition_close(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        if env["lectern"].admonitions.pop():
+            return "</details>\n"
+        return self.renderToken(tokens, idx, options, env)
+
+    def fence(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        if is_knowledge_check(token):
+            state: _RenderState = env["lectern"]
+            state.checks += 1
+            return f'<div class="knowledge-check" data-check="{state.checks}"></div>\n'
+        info = fence_info(token.info)
+        return _code_block(token.content, info.language, info.filename)
+
+    def code_block(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        return _code_block(tokens[idx].content, "", "")
+
+    def html_block(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        return _escape_disallowed(tokens[idx].content)
+
+    def html_inline(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        return _escape_disallowed(tokens[idx].content)
+
+
+def _matching_open(tokens: Sequence[Token], idx: int) -> Token:
+    # A heading's content is one inline token: its opening tag is two tokens back.
+    return tokens[idx - 2]
+
+
+@cache
+def _renderer() -> _Renderer:
+    return _Renderer()
+
+
+def _code_block(code: str, language: str, filename: str) -> str:
+    lexer = _lexer(language) if language else None
+    body = highlight(code, lexer, _FORMATTER) if lexer else html.escape(code, quote=False)
+    lang = f' data-language="{html.escape(language)}"' if language else ""
+    name = f'<span class="filename">{html.escape(filename)}</span>' if filename else ""
+    return f'<div class="highlight"{lang}>{name}<pre><code>{body}</code></pre></div>\n'
+
+
+@cache
+def _lexer(language: str) -> Lexer | None:
+    try:
+        # Keep the code's own leading and trailing newlines: the reader sees what was written.
+        return get_lexer_by_name(language, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+
+
+def _escape_disallowed(raw: str) -> str:
+    return _RAW_HTML_PIECE_RE.sub(_keep_or_escape, raw)
 
 
 def _keep_or_escape(match: re.Match[str]) -> str:
@@ -278,48 +493,12 @@ def _keep_or_escape(match: re.Match[str]) -> str:
     return piece.replace("<", "&lt;").replace(">", "&gt;")
 
 
-class _LecternExtension(markdown.Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        # After whitespace normalizing (30), before superfences reads fences (25).
-        md.preprocessors.register(_SeparateFences(md), "lectern_separate_fences", 28)
-        # After inline parsing (20), which stashes inline HTML; before toc (5) reads headings.
-        md.treeprocessors.register(_EscapeDisallowedHtml(md), "lectern_escape_html", 15)
-        # After attr_list (8) and before toc (5), so the toc records the rendered levels.
-        md.treeprocessors.register(_RenumberHeadings(md), "lectern_renumber_headings", 6)
-
-
-# Building a Markdown instance with these extensions costs far more than a reset, so each
-# thread keeps one; a single shared instance would not be safe under threaded servers.
-_local = threading.local()
-
-
-def _markdown() -> markdown.Markdown:
-    md = getattr(_local, "md", None)
-    if md is None:
-        md = markdown.Markdown(
-            extensions=[*_EXTENSIONS, _LecternExtension()],
-            extension_configs=_EXTENSION_CONFIGS,
-            output_format="html",
-        )
-        _local.md = md
-    return md
-
-
-def _flatten_toc(tokens: list[dict]) -> list[TocEntry]:
-    entries: list[TocEntry] = []
-    for token in tokens:
-        # toc gives the title HTML-escaped; TocEntry holds plain text for templates to escape.
-        entries.append(TocEntry(token["level"], token["id"], html.unescape(token["name"])))
-        entries.extend(_flatten_toc(token["children"]))
-    return entries
-
-
 # --- plain text -------------------------------------------------------------------------------
 
 _BLOCK_TAGS = {
     *_HEADING_TAGS,
     "p", "div", "pre", "table", "thead", "tbody", "tr", "ul", "ol", "li", "blockquote",
-    "hr", "br", "dl", "dt", "dd", "details", "summary",
+    "hr", "br", "dl", "dt", "dd", "details", "summary", "section",
 }  # fmt: skip
 _CELL_TAGS = {"td", "th"}
 

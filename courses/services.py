@@ -14,15 +14,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import OperationalError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from courses.files import course_file_store
+from courses.linking import CourseLinks, LinkWarning, Page
 from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
-from courses.rendering import render_markdown
+from courses.rendering import Rendered, render_markdown, render_spans
 from courses.selectors import course_progress
 from courses.splitter import (
+    ChapterSource,
     LessonSource,
     SourceError,
+    SplitResult,
     SplitWarning,
     decode_source,
     split_course,
@@ -33,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 # Part of every content hash: bump it when rendering changes, and the next import
 # re-renders every lesson once.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -176,8 +181,9 @@ def _source_files(course_dir: Path, config: CourseConfig) -> list[Path]:
     return paths
 
 
-def _read_sources(course_dir: Path, config: CourseConfig) -> list[tuple[str, str]]:
-    sources = []
+def _read_sources(course_dir: Path, config: CourseConfig) -> dict[str, tuple[Path, str]]:
+    """Each Markdown file of the course, in reading order: display path -> (path, text)."""
+    sources = {}
     for path in _source_files(course_dir, config):
         # Warnings name files the way an author sees them: "course-folder/file.md".
         display = f"{course_dir.name}/{path.relative_to(course_dir)}"
@@ -185,7 +191,7 @@ def _read_sources(course_dir: Path, config: CourseConfig) -> list[tuple[str, str
             data = path.read_bytes()
         except OSError as exc:
             raise CourseImportError(f"{display}: cannot read it ({exc})") from None
-        sources.append((display, decode_source(data, display)))
+        sources[display] = (path, decode_source(data, display))
     return sources
 
 
@@ -197,7 +203,7 @@ def _content_hash(*parts: str) -> str:
     return digest.hexdigest()
 
 
-def _warning_text(warning: SplitWarning) -> str:
+def _warning_text(warning: SplitWarning | LinkWarning) -> str:
     return f"{warning} [{warning.code}]"
 
 
@@ -218,7 +224,11 @@ def course_import(
     course_dir = course_dir.resolve()
     config = read_course_config(course_dir)
     try:
-        split = split_course(_read_sources(course_dir, config), lesson_level=config.lesson_level)
+        sources = _read_sources(course_dir, config)
+        split = split_course(
+            [(display, text) for display, (_, text) in sources.items()],
+            lesson_level=config.lesson_level,
+        )
     except SourceError as exc:
         raise CourseImportError(str(exc)) from exc
 
@@ -227,10 +237,21 @@ def course_import(
         course_title=config.title,
         source_dir=course_dir.name,
         dry_run=dry_run,
-        warnings=[_warning_text(w) for w in split.warnings],
+    )
+    pages = _CoursePages(
+        config=config,
+        split=split,
+        course_dir=course_dir,
+        files={display: path for display, (path, _) in sources.items()},
+        dry_run=dry_run,
     )
     now = timezone.now()
-    course = _course_upsert(config=config, split_preamble=split.preamble, report=report)
+    course = _course_upsert(
+        config=config,
+        split_preamble=split.preamble,
+        intro=pages.render_preamble(),
+        report=report,
+    )
 
     existing_chapters = {c.slug: c for c in Chapter.objects.filter(course=course)}
     existing_lessons = {
@@ -240,14 +261,17 @@ def course_import(
     chapters_written: list[Chapter] = []
     lesson_plans: list[tuple[Chapter, int, LessonSource]] = []
     for position, source in enumerate(split.chapters, start=1):
-        content_hash = _content_hash(source.title, source.intro)
+        rendered = pages.render_chapter(source)
+        # The rendered HTML is part of the hash: a link that now resolves to another lesson,
+        # or a changed image, re-renders the page although its own text did not change.
+        content_hash = _content_hash(source.title, source.intro, rendered.html)
         chapter = existing_chapters.pop(source.slug, None)
         if chapter is None:
             chapter = Chapter(course=course, slug=source.slug)
             chapters_new.append(chapter)
         if _needs_write(chapter, content_hash, position, source.path, report.chapters):
             if chapter.content_hash != content_hash:
-                _chapter_render(chapter, source.intro, content_hash)
+                _chapter_store(chapter, source.intro, rendered, content_hash)
             chapter.title = source.title
             chapter.position = position
             chapter.source_path = source.path
@@ -265,14 +289,15 @@ def course_import(
     lessons_new: list[Lesson] = []
     lessons_written: list[Lesson] = []
     for done, (chapter, position, source) in enumerate(lesson_plans, start=1):
-        content_hash = _content_hash(source.title, source.source)
+        rendered = pages.render_lesson(chapter.slug, source)
+        content_hash = _content_hash(source.title, source.source, rendered.html)
         lesson = existing_lessons.pop((chapter.pk, source.slug), None)
         if lesson is None:
             lesson = Lesson(course=course, chapter=chapter, slug=source.slug)
             lessons_new.append(lesson)
         if _needs_write(lesson, content_hash, position, source.path, report.lessons):
             if lesson.content_hash != content_hash:
-                _lesson_render(lesson, source.source, content_hash)
+                _lesson_store(lesson, source.source, rendered, content_hash)
             lesson.title = source.title
             lesson.position = position
             lesson.source_path = source.path
@@ -288,6 +313,13 @@ def course_import(
     if lessons_written:
         Lesson.objects.bulk_update(lessons_written, _LESSON_FIELDS, batch_size=500)
 
+    report.warnings = [
+        _warning_text(warning)
+        for warning in sorted(
+            [*split.warnings, *pages.links.warnings],
+            key=lambda w: (pages.file_order.get(w.path, 0), w.line),
+        )
+    ]
     # Quizzes hang off the chapters and lessons just written; same transaction, same report.
     course_quizzes_import(course=course, course_dir=course_dir, report=report)
 
@@ -349,17 +381,17 @@ def _archive[T: (Chapter, Lesson)](rows, now, tally: Tally) -> list[T]:
     return archived
 
 
-def _course_upsert(*, config: CourseConfig, split_preamble: str, report: ImportReport) -> Course:
+def _course_upsert(
+    *, config: CourseConfig, split_preamble: str, intro: Rendered, report: ImportReport
+) -> Course:
     course = Course.objects.select_for_update().filter(slug=config.slug).first()
-    intro_changed = course is None or course.intro_markdown != split_preamble
-    intro_html = render_markdown(split_preamble).html if intro_changed else course.intro_html
     values = {
         "title": config.title,
         "description": config.description,
         "lesson_level": config.lesson_level,
         "source_dir": report.source_dir,
         "intro_markdown": split_preamble,
-        "intro_html": intro_html,
+        "intro_html": intro.html,
     }
     if course is None:
         course = Course(slug=config.slug, **values)
@@ -458,12 +490,73 @@ def import_run_execute(*, run_id: int) -> None:
     run.save(update_fields=["status", "error", "report", "course", "finished"])
 
 
+class _CoursePages:
+    """Renders each page of an import from the split's tokens, resolving links across pages.
+
+    Every page (course introduction, chapter introductions, lessons) is known before the
+    first is rendered, so a link to a heading anywhere in the course finds its lesson.
+    """
+
+    def __init__(
+        self,
+        *,
+        config: CourseConfig,
+        split: SplitResult,
+        course_dir: Path,
+        files: dict[str, Path],
+        dry_run: bool,
+    ) -> None:
+        self.split = split
+        self.course_url = reverse("courses:course-detail", kwargs={"course_slug": config.slug})
+        self.file_order = {display: index for index, display in enumerate(files)}
+        first_path = next(iter(files), "")
+        self.preamble_page = Page(self.course_url, first_path, "", split.preamble_anchors)
+        self.chapter_pages: dict[str, Page] = {}
+        self.lesson_pages: dict[tuple[str, str], Page] = {}
+        for chapter in split.chapters:
+            url = f"{self.course_url}{chapter.slug}/"
+            self.chapter_pages[chapter.slug] = Page(
+                url, chapter.path, chapter.anchor, chapter.anchors
+            )
+            for lesson in chapter.lessons:
+                self.lesson_pages[chapter.slug, lesson.slug] = Page(
+                    f"{url}{lesson.slug}/", lesson.path, lesson.anchor, lesson.anchors
+                )
+        self.links = CourseLinks(
+            course_dir=course_dir,
+            files=files,
+            pages=[
+                self.preamble_page,
+                *self.chapter_pages.values(),
+                *self.lesson_pages.values(),
+            ],
+            store_file=partial(_course_file_store, course_slug=config.slug, dry_run=dry_run),
+        )
+
+    def render_preamble(self) -> Rendered:
+        return render_spans(
+            self.split.preamble_spans, links=self.links.resolver(self.preamble_page)
+        )
+
+    def render_chapter(self, chapter: ChapterSource) -> Rendered:
+        page = self.chapter_pages[chapter.slug]
+        return render_spans(chapter.spans, links=self.links.resolver(page))
+
+    def render_lesson(self, chapter_slug: str, lesson: LessonSource) -> Rendered:
+        page = self.lesson_pages[chapter_slug, lesson.slug]
+        return render_spans(lesson.spans, links=self.links.resolver(page))
+
+
+def _course_file_store(path: Path, *, course_slug: str, dry_run: bool) -> str | None:
+    return course_file_store(course_slug=course_slug, path=path, dry_run=dry_run)
+
+
 def chapter_intro_update(*, chapter: Chapter, intro_markdown: str) -> Chapter:
     """Save a chapter introduction edited in the admin, rendered the way an import does.
 
     The content hash stays the source's: the edit lasts until the source file changes.
     """
-    _chapter_render(chapter, intro_markdown, chapter.content_hash)
+    _chapter_store(chapter, intro_markdown, render_markdown(intro_markdown), chapter.content_hash)
     chapter.full_clean()
     chapter.save()
     return chapter
@@ -475,22 +568,24 @@ def lesson_body_update(*, lesson: Lesson, body_markdown: str) -> Lesson:
     The content hash stays the source's: re-importing an unchanged file keeps the edit, and
     only a change to the lesson in the source replaces it.
     """
-    _lesson_render(lesson, body_markdown, lesson.content_hash)
+    _lesson_store(lesson, body_markdown, render_markdown(body_markdown), lesson.content_hash)
     lesson.full_clean()
     lesson.save()
     return lesson
 
 
-def _chapter_render(chapter: Chapter, intro_markdown: str, content_hash: str) -> None:
-    rendered = render_markdown(intro_markdown)
+def _chapter_store(
+    chapter: Chapter, intro_markdown: str, rendered: Rendered, content_hash: str
+) -> None:
     chapter.intro_markdown = intro_markdown
     chapter.intro_html = rendered.html
     chapter.intro_text = rendered.text
     chapter.content_hash = content_hash
 
 
-def _lesson_render(lesson: Lesson, body_markdown: str, content_hash: str) -> None:
-    rendered = render_markdown(body_markdown)
+def _lesson_store(
+    lesson: Lesson, body_markdown: str, rendered: Rendered, content_hash: str
+) -> None:
     lesson.body_markdown = body_markdown
     lesson.body_html = rendered.html
     lesson.body_text = rendered.text

@@ -15,8 +15,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from courses.markdown_engine import Document, Span, parse_document, plain_text
 
 __all__ = [
     "ChapterSource",
@@ -30,17 +31,16 @@ __all__ = [
 
 SLUG_MAX_LENGTH = 80
 
-# The table plugin is on because the renderer supports tables: without it a table's rows would
-# be one paragraph, and a chapter-like line inside a table would be misreported.
-_MD = MarkdownIt("commonmark").enable("table")
-
 # Authors who forget the `#` write "Chapter 8: Serverless" as a plain line; requiring the
 # punctuation keeps prose such as "Chapter 3 covers IAM" from being flagged.
 _CHAPTER_LIKE_RE = re.compile(r"^\s*chapter\s+\d+\s*[:.\-\u2013\u2014]", re.IGNORECASE)
 
-# attr_list syntax at the end of a heading: `{#id}`, `{: #id .class key=value }`.
-_ATTR_LIST_RE = re.compile(r"\s*\{:?([^{}\n]*)\}\s*$")
-_ATTR_ITEM_RE = re.compile(r"""[#.][\w:.-]+|[\w-]+=(?:"[^"]*"|'[^']*'|\S+)""")
+# "-Managed Node Groups": meant as a list item, but without the space after the marker it is
+# text. Lowercase or uppercase word right after one marker; `--flag`, `-1` and `**bold**` are
+# not caught, nor `*emphasis*` (a closing `*` on the line).
+_MARKER_WITHOUT_SPACE_RE = re.compile(
+    r"^\s{0,3}(?:[-+][A-Za-z]|\*[A-Za-z][^*]*$|\d{1,9}[.)][A-Za-z])"
+)
 
 _VAGUE_ALT_RE = re.compile(
     r"""
@@ -101,6 +101,11 @@ class LessonSource:
     # The heading's own source lines, verbatim (two or more for a setext heading), so that
     # the original file can be rebuilt from the split.
     heading: str = ""
+    # The parsed tokens of `source`, to render from, and the anchors of the headings: its own
+    # (a link to it opens the lesson) and those inside it, as GitHub names them.
+    spans: tuple[Span, ...] = field(default=(), compare=False, repr=False)
+    anchor: str = ""
+    anchors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,9 @@ class ChapterSource:
     line: int
     lessons: tuple[LessonSource, ...]
     heading: str = ""
+    spans: tuple[Span, ...] = field(default=(), compare=False, repr=False)
+    anchor: str = ""
+    anchors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,9 @@ class SplitResult:
     preamble: str
     chapters: tuple[ChapterSource, ...]
     warnings: tuple[SplitWarning, ...]
+    preamble_spans: tuple[Span, ...] = field(default=(), compare=False, repr=False)
+    preamble_anchors: tuple[str, ...] = ()
+    documents: tuple[Document, ...] = field(default=(), compare=False, repr=False)
 
 
 def decode_source(data: bytes, path: str) -> str:
@@ -171,6 +182,15 @@ def split_course(files: Sequence[tuple[str, str]], *, lesson_level: int = 2) -> 
 
 
 @dataclass
+class _Section:
+    """Where text goes: its source pieces, token runs and the anchors of headings inside."""
+
+    parts: list[str] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)
+
+
+@dataclass
 class _LessonDraft:
     title: str
     slug: str
@@ -178,7 +198,8 @@ class _LessonDraft:
     line: int
     file_index: int
     heading: str
-    parts: list[str] = field(default_factory=list)
+    anchor: str
+    body: _Section = field(default_factory=_Section)
 
 
 @dataclass
@@ -189,7 +210,8 @@ class _ChapterDraft:
     line: int
     file_index: int
     heading: str
-    intro_parts: list[str] = field(default_factory=list)
+    anchor: str
+    intro: _Section = field(default_factory=_Section)
     lessons: list[_LessonDraft] = field(default_factory=list)
     lesson_slugs: set[str] = field(default_factory=set)
 
@@ -200,20 +222,26 @@ class _CourseBuilder:
     def __init__(self, lesson_level: int) -> None:
         self.lesson_level = lesson_level
         self.chapter_level = lesson_level - 1
-        self.preamble_parts: list[str] = []
+        self.preamble = _Section()
+        self.documents: list[Document] = []
         self.chapters: list[_ChapterDraft] = []
         self.chapter_slugs: set[str] = set()
         # (file index, line, warning): sorted at the end so the order is file/line order.
         self.warnings: list[tuple[int, int, SplitWarning]] = []
 
     # Where text goes right now, and how to name that place in a warning.
-    def _append(self, text: str) -> None:
+    def _section(self) -> _Section:
         if not self.chapters:
-            self.preamble_parts.append(text)
-        elif self.chapters[-1].lessons:
-            self.chapters[-1].lessons[-1].parts.append(text)
-        else:
-            self.chapters[-1].intro_parts.append(text)
+            return self.preamble
+        if self.chapters[-1].lessons:
+            return self.chapters[-1].lessons[-1].body
+        return self.chapters[-1].intro
+
+    def _append(self, text: str, span: Span) -> None:
+        section = self._section()
+        section.parts.append(text)
+        if span.end > span.start:
+            section.spans.append(span)
 
     def _where(self) -> str:
         if not self.chapters:
@@ -231,8 +259,11 @@ class _CourseBuilder:
         lines = text.split("\n")
         if text.endswith("\n"):
             lines.pop()  # the empty string after the final newline is not a line
+        document = parse_document(text, path)
+        self.documents.append(document)
         cursor = 0  # first line not yet handed to a section
-        for token, inline in _block_tokens(_MD.parse(text)):
+        first_token = 0  # first token not yet handed to a section
+        for index, token, inline in _block_tokens(document.tokens):
             kind = self._heading_kind(token)
             if kind is not None:
                 assert token.map is not None
@@ -240,13 +271,20 @@ class _CourseBuilder:
                 # Lessons cut only once a chapter exists; a lesson-level heading before the
                 # first chapter is part of the course introduction.
                 if kind == "chapter" or (kind == "lesson" and self.chapters):
-                    self._append("\n".join(lines[cursor:start]))
-                    self._open_section(kind, file_index, path, lines[start:end], start, inline)
+                    self._append("\n".join(lines[cursor:start]), Span(document, first_token, index))
+                    self._open_section(
+                        kind, file_index, path, lines[start:end], start, token, inline
+                    )
                     cursor = end
-                elif kind == "above":
-                    self._warn_heading_above_chapter(file_index, path, start, inline)
+                    first_token = index + 3  # heading_open, inline, heading_close
+                else:
+                    if kind == "above":
+                        self._warn_heading_above_chapter(file_index, path, start, inline)
+                    self._section().anchors.append(str(token.attrGet("id") or ""))
+            elif token.type == "heading_open":
+                self._section().anchors.append(str(token.attrGet("id") or ""))
             self._check_token(file_index, path, lines, token, inline)
-        self._append("\n".join(lines[cursor:]))
+        self._append("\n".join(lines[cursor:]), Span(document, first_token, len(document.tokens)))
 
     def _heading_kind(self, token: Token) -> str | None:
         # Only top-level headings structure the course: one inside a list or quote is content.
@@ -268,9 +306,12 @@ class _CourseBuilder:
         path: str,
         heading_lines: list[str],
         start: int,
+        token: Token,
         inline: Token | None,
     ) -> None:
-        title, explicit_id = _heading_title(inline)
+        title = _heading_title(inline)
+        explicit_id = token.meta.get("explicit_id")
+        anchor = str(token.attrGet("id") or "")
         line = start + 1
         heading = "\n".join(heading_lines)
         if kind == "chapter":
@@ -291,16 +332,18 @@ class _CourseBuilder:
                 f"'{slug}' ({hint} to choose a stable one)",
             )
         if kind == "chapter":
-            self.chapters.append(_ChapterDraft(title, slug, path, line, file_index, heading))
+            self.chapters.append(
+                _ChapterDraft(title, slug, path, line, file_index, heading, anchor)
+            )
         else:
             self.chapters[-1].lessons.append(
-                _LessonDraft(title, slug, path, line, file_index, heading)
+                _LessonDraft(title, slug, path, line, file_index, heading, anchor)
             )
 
     def _warn_heading_above_chapter(
         self, file_index: int, path: str, start: int, inline: Token | None
     ) -> None:
-        title, _ = _heading_title(inline)
+        title = _heading_title(inline)
         marks = "#" * self.chapter_level
         self._warn(
             file_index,
@@ -316,6 +359,16 @@ class _CourseBuilder:
     ) -> None:
         if token.type == "paragraph_open" and token.map:
             for number in range(*token.map):
+                if _MARKER_WITHOUT_SPACE_RE.match(lines[number]):
+                    text = lines[number].strip()
+                    self._warn(
+                        file_index,
+                        path,
+                        number + 1,
+                        "list-marker-without-space",
+                        f"'{_shorten(text)}' looks like a list item but has no space after "
+                        "its marker, so it shows as text; write '- item' (or '1. item')",
+                    )
                 if _CHAPTER_LIKE_RE.match(lines[number]):
                     text = lines[number].strip()
                     marks = "#" * self.chapter_level
@@ -360,7 +413,7 @@ class _CourseBuilder:
         for draft in self.chapters:
             lessons = []
             for lesson in draft.lessons:
-                source = _join_parts(lesson.parts)
+                source = _join_parts(lesson.body.parts)
                 if not source.strip():
                     self._warn(
                         lesson.file_index,
@@ -371,10 +424,18 @@ class _CourseBuilder:
                     )
                 lessons.append(
                     LessonSource(
-                        lesson.title, lesson.slug, source, lesson.path, lesson.line, lesson.heading
+                        lesson.title,
+                        lesson.slug,
+                        source,
+                        lesson.path,
+                        lesson.line,
+                        lesson.heading,
+                        spans=tuple(lesson.body.spans),
+                        anchor=lesson.anchor,
+                        anchors=tuple(lesson.body.anchors),
                     )
                 )
-            intro = _join_parts(draft.intro_parts)
+            intro = _join_parts(draft.intro.parts)
             if not lessons and not intro.strip():
                 marks = "#" * self.lesson_level
                 self._warn(
@@ -394,13 +455,19 @@ class _CourseBuilder:
                     draft.line,
                     tuple(lessons),
                     draft.heading,
+                    spans=tuple(draft.intro.spans),
+                    anchor=draft.anchor,
+                    anchors=tuple(draft.intro.anchors),
                 )
             )
         self.warnings.sort(key=lambda item: (item[0], item[1]))
         return SplitResult(
-            preamble=_join_parts(self.preamble_parts),
+            preamble=_join_parts(self.preamble.parts),
             chapters=tuple(chapters),
             warnings=tuple(warning for _, _, warning in self.warnings),
+            preamble_spans=tuple(self.preamble.spans),
+            preamble_anchors=tuple(self.preamble.anchors),
+            documents=tuple(self.documents),
         )
 
 
@@ -411,16 +478,20 @@ def _normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _block_tokens(tokens: list[Token]) -> Iterator[tuple[Token, Token | None]]:
-    """Yield each block token, paired with the inline token that follows an opening one."""
+def _block_tokens(tokens: list[Token]) -> Iterator[tuple[int, Token, Token | None]]:
+    """Yield each block token with its index, and the inline token after an opening one."""
     for index, token in enumerate(tokens):
         if token.type == "inline":
             continue
         following = tokens[index + 1] if index + 1 < len(tokens) else None
         if token.nesting == 1 and following is not None and following.type == "inline":
-            yield token, following
+            yield index, token, following
         else:
-            yield token, None
+            yield index, token, None
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def _join_parts(parts: list[str]) -> str:
@@ -438,33 +509,11 @@ def _trim_blank_lines(text: str) -> str:
     return "\n".join(lines[start:end])
 
 
-def _plain_text(children: list[Token] | None) -> str:
-    """Text a reader sees in an inline token list: markup dropped, code and image alt kept."""
-    pieces: list[str] = []
-    for child in children or ():
-        if child.type in {"text", "text_special", "code_inline"}:
-            pieces.append(child.content)
-        elif child.type in {"softbreak", "hardbreak"}:
-            pieces.append(" ")
-        elif child.type == "image":
-            pieces.append(_plain_text(child.children))
-    return "".join(pieces)
-
-
-def _heading_title(inline: Token | None) -> tuple[str, str | None]:
-    """Return (plain title, explicit id or None) for a heading's inline token."""
+def _heading_title(inline: Token | None) -> str:
+    """The plain title of a heading (its `{#id}` was taken off by the engine)."""
     if inline is None:
-        return "", None
-    title = " ".join(_plain_text(inline.children).split())
-    explicit_id = None
-    match = _ATTR_LIST_RE.search(inline.content)
-    if match:
-        items = match.group(1).split()
-        if items and all(_ATTR_ITEM_RE.fullmatch(item) for item in items):
-            ids = [item[1:] for item in items if item.startswith("#")]
-            explicit_id = ids[-1] if ids else None
-            title = _ATTR_LIST_RE.sub("", title).strip()
-    return title, explicit_id
+        return ""
+    return " ".join(plain_text(inline.children).split())
 
 
 def _slugify(text: str) -> str:
@@ -489,7 +538,7 @@ def _inline_images(inline: Token) -> Iterator[tuple[int, str | None]]:
     offset = 0
     for child in inline.children or ():
         if child.type == "image":
-            yield offset, _plain_text(child.children)
+            yield offset, plain_text(child.children)
         elif child.type == "html_inline":
             for line_offset, alt in _html_images(child.content):
                 yield offset + line_offset, alt

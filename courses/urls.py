@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.catalog, name="catalog"),
     path("learning/", views.dashboard, name="dashboard"),
     path("courses/<slug:course_slug>/", views.course_detail, name="course-detail"),
+    # Files a course references (images, downloads), content-hashed at import.
+    path("course-files/<slug:course_slug>/<str:name>", views.course_file, name="course-file"),
     path("courses/<slug:course_slug>/enroll/", views.course_enroll, name="course-enroll"),
     path(
         "courses/<slug:course_slug>/<slug:chapter_slug>/",

@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from config.htmx import HtmxHttpRequest, template_for
-from courses import selectors, services
+from courses import files, selectors, services
 from quizzes import selectors as quiz_selectors
 
 
@@ -43,6 +43,21 @@ def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
         **quiz_context,
     }
     return render(request, "courses/course_detail.html", context)
+
+
+@require_safe
+def course_file(request: HtmxHttpRequest, course_slug: str, name: str) -> HttpResponse:
+    """A course's image or download. Its name is its content hash, so it never changes."""
+    found = files.course_file_open(course_slug=course_slug, name=name)
+    if found is None:
+        raise Http404("No such course file.")
+    handle, content_type, inline = found
+    response = FileResponse(handle, content_type=content_type, as_attachment=not inline)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    # Nothing in a course file may run as part of Lectern's pages.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_POST

@@ -30,8 +30,8 @@ from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
-from markdown_it import MarkdownIt
 
+from courses.markdown_engine import KNOWLEDGE_CHECK_LANGUAGE, knowledge_check_fences, parse_document
 from courses.models import Chapter, Course, Lesson
 from courses.rendering import html_to_text
 from courses.splitter import SourceError, decode_source
@@ -54,7 +54,7 @@ logger = logging.getLogger(__name__)
 # Part of every quiz's content hash: bump it when what the import stores changes.
 # 2: [html] text stored as plain text; knowledge checks shuffle their choices.
 IMPORT_VERSION = "2"
-GIFT_FENCE = "gift"
+GIFT_FENCE = KNOWLEDGE_CHECK_LANGUAGE
 
 # --- settings from course.toml ---------------------------------------------------------------
 
@@ -256,13 +256,13 @@ def _plan_files(course_dir, chapters, lessons, plans, errors) -> None:
 def gift_fences(markdown: str) -> list[tuple[int, str]]:
     """The ```gift fences of a lesson's Markdown: (line of the first GIFT line, GIFT text).
 
-    Numbered in document order, as courses.rendering numbers its placeholders.
+    Numbered in document order, as courses.rendering numbers its placeholders: both use
+    courses.markdown_engine.knowledge_check_fences.
     """
-    fences = []
-    for token in MarkdownIt("commonmark").parse(markdown):
-        if token.type == "fence" and token.info.strip().split(" ")[0] == GIFT_FENCE:
-            fences.append((token.map[0] + 2 if token.map else 1, token.content))
-    return fences
+    return [
+        (token.map[0] + 2 if token.map else 1, token.content)
+        for token in knowledge_check_fences(parse_document(markdown).tokens)
+    ]
 
 
 def _plan_fences(course, course_dir, chapters, plans, errors) -> None:

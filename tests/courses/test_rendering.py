@@ -240,10 +240,10 @@ def test_admonition_and_details_keep_their_classes() -> None:
     assert details.find("summary").get_text() == "Hint"
 
 
-def test_tilde_gives_strikethrough_and_subscript() -> None:
-    soup = _soup(render_markdown("~~old~~ H~2~O"))
-    assert soup.find("del").get_text() == "old"
-    assert soup.find("sub").get_text() == "2"
+def test_tilde_gives_strikethrough_as_on_github() -> None:
+    soup = _soup(render_markdown("~~old~~ and ~gone~"))
+    assert [d.get_text() for d in soup.find_all("del")] == ["old", "gone"]
+    assert soup.find("s") is None
 
 
 def test_allowed_raw_html_passes_through() -> None:
