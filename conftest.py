@@ -23,6 +23,18 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _course_files_storage(settings, tmp_path_factory):
+    """Course files imported by tests land in the test run's temporary folder, not media/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "course_files": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path_factory.getbasetemp() / "course-files"},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager():
     """Tasks run in-process unless a test asks for the `celery_worker` fixture."""
     celery_app.conf.task_always_eager = True

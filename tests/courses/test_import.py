@@ -193,3 +193,38 @@ def test_import_command_fails_clearly_on_a_broken_course(db, course_dir: Path):
 
     with pytest.raises(CommandError, match="nothing was changed"):
         call_command("import_course", str(course_dir))
+
+
+# --- the seed as GitHub shows it --------------------------------------------------------------
+
+_LIST_MARKER_LINE = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s")
+
+
+def test_seed_lists_nest_in_every_stored_lesson_as_on_github(db):
+    from tests.courses.markdown_reference import list_structure, reference_html
+
+    course_import(course_dir=SEED_COURSE_DIR)
+    items = 0
+    for lesson in Lesson.objects.all():
+        expected = [item[:2] for item in list_structure(reference_html(lesson.body_markdown))]
+        assert [item[:2] for item in list_structure(lesson.body_html)] == expected, lesson.slug
+        items += len(expected)
+    nested = [
+        depth
+        for lesson in Lesson.objects.all()
+        for depth, _, _ in list_structure(lesson.body_html)
+        if depth > 1
+    ]
+    # The seed's ~190 two-space sub-list items come out nested, as GitHub shows them.
+    assert items > 500
+    assert len(nested) > 180
+
+
+def test_seed_no_stored_paragraph_holds_a_line_starting_with_a_list_marker(db):
+    from bs4 import BeautifulSoup
+
+    course_import(course_dir=SEED_COURSE_DIR)
+    for lesson in Lesson.objects.all():
+        for paragraph in BeautifulSoup(lesson.body_html, "html.parser").find_all("p"):
+            for line in paragraph.get_text().split("\n"):
+                assert not _LIST_MARKER_LINE.match(line), (lesson.slug, line)
