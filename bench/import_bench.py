@@ -1,7 +1,11 @@
 """Import benchmark: the seed course x1, x10 and x100 (chapters repeated), into a scratch database.
 
-Prints, per size: lessons, seconds for the first import, lessons per second, queries, and the
-same for a re-import of unchanged source (which must write nothing).
+Prints, per size: lessons, seconds for the first import, lessons per second, queries, the
+same for a re-import of unchanged source (which must write nothing), and the bare render time
+of the same Markdown: markdown-it-py with Lectern's plugins turning the whole text into HTML in
+one call, with no splitting, highlighting, sanitizing, link resolving or database. The ratio
+import / bare render is the figure to watch (absolute times drift on a shared machine);
+target: <= 2.5, and the per-lesson time of x100 within 1.25 x that of x10 (linear).
 
     .venv/bin/python bench/import_bench.py            # SQLite, or DATABASE_URL if set
 """
@@ -24,6 +28,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from courses.markdown_engine import engine  # noqa: E402
 from courses.services import course_import  # noqa: E402
 
 SEED = ROOT / "content" / "aws-cloud-fundamentals"
@@ -59,6 +64,17 @@ def measure(course_dir: Path) -> tuple[float, int, object]:
     return seconds, queries, report
 
 
+def bare_render_seconds(course_dir: Path) -> float:
+    """The best of three renders of the course's whole Markdown, in one call."""
+    text = (course_dir / "notes.md").read_text()
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        engine().render(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def main() -> None:
     old_name = connection.settings_dict["NAME"]
     if connection.vendor != "sqlite":
@@ -68,27 +84,49 @@ def main() -> None:
     print(f"database: {connection.vendor} ({test_name})")
     print(
         f"{'size':>5} {'lessons':>8} {'import s':>9} {'lessons/s':>10} {'queries':>8} "
-        f"{'re-import s':>12} {'queries':>8} {'rows written':>13}"
+        f"{'re-import s':>12} {'queries':>8} {'rows written':>13} {'bare render s':>14} "
+        f"{'ratio':>6}"
     )
+    from courses.models import Course
+
+    per_lesson: dict[int, float] = {}
+    ratios: list[float] = []
     try:
         with tempfile.TemporaryDirectory() as scratch:
+            # Warm up once: module imports, lexers and the first queries are start-up costs,
+            # not import costs.
+            course_import(course_dir=make_course(Path(scratch) / "warm-up", 1))
+            Course.objects.all().delete()
             for copies in (1, 10, 100):
                 course_dir = make_course(Path(scratch) / f"course-x{copies}", copies)
+                bare = bare_render_seconds(course_dir)
                 seconds, queries, report = measure(course_dir)
                 lessons = report.lessons.created
                 again_seconds, again_queries, again = measure(course_dir)
                 written = again.lessons.written + again.chapters.written
+                ratio = seconds / bare
+                ratios.append(ratio)
+                per_lesson[copies] = seconds / lessons
                 print(
                     f"{'x' + str(copies):>5} {lessons:>8} {seconds:>9.3f} "
                     f"{lessons / seconds:>10.0f} {queries:>8} {again_seconds:>12.3f} "
-                    f"{again_queries:>8} {written:>13}"
+                    f"{again_queries:>8} {written:>13} {bare:>14.3f} {ratio:>6.2f}"
                 )
                 # Next size starts from an empty database, like a first import.
-                from courses.models import Course
-
                 Course.objects.all().delete()
+        worst = max(ratios)
+        growth = per_lesson[100] / per_lesson[10]
+        print(f"import / bare render: worst {worst:.2f} (target <= 2.5) {_verdict(worst <= 2.5)}")
+        print(
+            f"per-lesson time x100 / x10: {growth:.2f} (target <= 1.25, linear) "
+            f"{_verdict(growth <= 1.25)}"
+        )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
 
 
 if __name__ == "__main__":

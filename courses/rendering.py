@@ -206,7 +206,7 @@ def render_spans(spans: Sequence[Span], *, links: LinkResolver | None = None) ->
         env = {**span.document.env, "lectern": state}
         pieces.append(renderer.render(tokens, engine().options, env))
     clean = _make_scrollers_focusable(_CLEANER.clean("".join(pieces)))
-    text = html_to_text(clean)
+    text = _sanitized_html_text(clean)
     words = len(_WORD_RE.findall(text))
     # Any text at all takes a minute to read; only an empty lesson takes none.
     minutes = max(1, math.ceil(words / WORDS_PER_MINUTE)) if text else 0
@@ -495,6 +495,51 @@ def _keep_or_escape(match: re.Match[str]) -> str:
 
 # --- plain text -------------------------------------------------------------------------------
 
+_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
+_ALT_RE = re.compile(r'\salt="([^"]*)"')
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _sanitized_html_text(fragment: str) -> str:
+    """html_to_text for the sanitizer's own output, several times faster.
+
+    nh3 writes well-formed HTML: every ``<`` in text is ``&lt;``, every attribute value is
+    double-quoted and has ``>`` escaped, comments are gone. So a tag is exactly what the
+    pattern matches, and the import (which renders every lesson every time) skips a full
+    HTML parser. html_to_text stays for HTML from anywhere else.
+    """
+    pieces: list[str] = []
+    pre_depth = 0
+    position = 0
+    for match in _TAG_RE.finditer(fragment):
+        data = fragment[position : match.start()]
+        position = match.end()
+        if data:
+            data = html.unescape(data)
+            pieces.append(data if pre_depth else _SPACE_RE.sub(" ", data))
+        closing, tag, attrs = match.groups()
+        if tag in _BLOCK_TAGS:
+            pieces.append("\n")
+        elif tag in _CELL_TAGS and not closing:
+            pieces.append(" ")
+        elif tag == "img" and not closing:
+            alt = _ALT_RE.search(attrs)
+            if alt and alt.group(1):
+                pieces.append(f" {html.unescape(alt.group(1))} ")
+        if tag == "pre":
+            pre_depth = max(0, pre_depth - 1) if closing else pre_depth + 1
+    tail = fragment[position:]
+    if tail:
+        tail = html.unescape(tail)
+        pieces.append(tail if pre_depth else _SPACE_RE.sub(" ", tail))
+    return _join_text_lines(pieces)
+
+
+def _join_text_lines(pieces: list[str]) -> str:
+    lines = (line.strip() for line in "".join(pieces).split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
 _BLOCK_TAGS = {
     *_HEADING_TAGS,
     "p", "div", "pre", "table", "thead", "tbody", "tr", "ul", "ol", "li", "blockquote",
@@ -535,6 +580,4 @@ class _TextExtractor(HTMLParser):
             self._pieces.append(re.sub(r"\s+", " ", data))
 
     def text(self) -> str:
-        lines = (line.strip() for line in "".join(self._pieces).split("\n"))
-        text = "\n".join(lines)
-        return re.sub(r"\n{3,}", "\n\n", text).strip()
+        return _join_text_lines(self._pieces)

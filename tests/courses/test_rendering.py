@@ -388,3 +388,18 @@ def test_escaped_pre_text_is_not_turned_into_a_tag():
 
     assert "tabindex" not in rendered.html
     assert "&lt;pre&gt;" in rendered.html
+
+
+def test_fast_text_of_sanitized_html_is_the_html_parsers_text(
+    seed_lessons: dict[str, Rendered],
+) -> None:
+    from courses.rendering import _sanitized_html_text, html_to_text
+
+    samples = [r.html for r in seed_lessons.values()] + [
+        render_markdown(
+            'a &amp; b &lt;c&gt; `x < y`\n\n![Alt & "q"](i.png)\n\n| a | b |\n|--|--|\n| 1 | 2 |\n'
+            "\n```\n  keep   spaces\n```\n"
+        ).html
+    ]
+    for html in samples:
+        assert _sanitized_html_text(html) == html_to_text(html)
