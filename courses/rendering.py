@@ -85,7 +85,7 @@ _ATTRIBUTES = {
     "img": {"src", "alt", "title", "width", "height"},
     "abbr": {"title"},
     "details": {"open"},
-    "input": {"checked"},
+    "input": {"checked", "aria-label"},
 }
 
 # Classes are limited to the ones our own CSS gives meaning to, so authors cannot borrow the
@@ -400,6 +400,22 @@ class _Renderer(RendererHTML):
             token.content = tokens[idx].content
             return super().image([token], 0, options, env)
         return super().image(tokens, idx, options, env)
+
+    def list_item_open(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        if not (token.meta and "checked" in token.meta):
+            return self.renderToken(tokens, idx, options, env)
+        # A task's checkbox is named by the task's own words (WCAG 4.1.2: a form control needs
+        # a name; a bare checkbox before the text has none).
+        label = next(
+            (plain_text(t.children) for t in tokens[idx + 1 :] if t.type == "inline"), ""
+        )
+        checked = ' checked=""' if token.meta["checked"] else ""
+        return (
+            f"{self.renderToken(tokens, idx, options, env)}"
+            f'<input class="task-list-item-checkbox" type="checkbox" disabled=""{checked} '
+            f'aria-label="{html.escape(" ".join(label.split()))}"> '
+        )
 
     # GitHub writes strikethrough as <del>; markdown-it as <s>.
     def s_open(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
