@@ -58,8 +58,24 @@ class ChapterAdmin(admin.ModelAdmin):
     list_display = ("title", "course", "position", "is_archived")
     list_filter = ("course", "is_archived")
     search_fields = ("title",)
-    readonly_fields = ("course", "slug", "intro_html", "content_hash", "source_path")
-    fields = ("course", "title", "slug", "position", "intro_markdown", "is_archived", "source_path")
+    readonly_fields = (
+        "course",
+        "slug",
+        "intro_html",
+        "content_hash",
+        "source_path",
+        "edited_at",
+    )
+    fields = (
+        "course",
+        "title",
+        "slug",
+        "position",
+        "intro_markdown",
+        "is_archived",
+        "source_path",
+        "edited_at",
+    )
     inlines = [LessonInline]
 
     def save_model(self, request: HttpRequest, obj: Chapter, form, change: bool) -> None:
@@ -80,6 +96,7 @@ class LessonAdmin(admin.ModelAdmin):
         "reading_minutes",
         "content_hash",
         "source_path",
+        "edited_at",
         "updated",
     )
     fields = (
@@ -93,6 +110,7 @@ class LessonAdmin(admin.ModelAdmin):
         "word_count",
         "reading_minutes",
         "source_path",
+        "edited_at",
         "updated",
     )
 

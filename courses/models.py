@@ -56,7 +56,12 @@ class Chapter(models.Model):
     intro_markdown = models.TextField(blank=True)
     intro_html = models.TextField(blank=True)
     intro_text = models.TextField(blank=True)
+    # content_hash: of the source and its rendering (a change re-renders the page);
+    # source_hash: of the source alone, so an admin edit outlives renderer upgrades and stays
+    # until the source itself changes. edited_at: when the admin edit was made, if any.
     content_hash = models.CharField(max_length=64)
+    source_hash = models.CharField(max_length=64, blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
     source_path = models.CharField(max_length=500, blank=True)
     # Archived when it disappears from the source: hidden, never deleted, so nothing
     # attached to it is lost; it comes back if it reappears.
@@ -101,7 +106,9 @@ class Lesson(models.Model):
     toc = models.JSONField(default=list, blank=True)
     word_count = models.PositiveIntegerField(default=0)
     reading_minutes = models.PositiveIntegerField(default=0)
-    content_hash = models.CharField(max_length=64)
+    content_hash = models.CharField(max_length=64)  # see Chapter
+    source_hash = models.CharField(max_length=64, blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
     source_path = models.CharField(max_length=500, blank=True)
     is_archived = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)

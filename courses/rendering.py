@@ -74,15 +74,17 @@ ALLOWED_TAGS = frozenset(
 )  # fmt: skip
 
 _ATTRIBUTES = {
-    **{f"h{level}": {"id"} for level in range(1, 7)},
-    "div": {"data-check", "data-language"},
+    # `align` as GitHub keeps it (`<p align="center">` banners); styled, never `style=`.
+    **{f"h{level}": {"id", "align"} for level in range(1, 7)},
+    "p": {"align"},
+    "div": {"data-check", "data-language", "align"},
     # `id` for footnote references; footnote items carry theirs on <li>.
     "a": {"href", "title", "id", "aria-label"},
     "li": {"id"},
     "th": {"align"},
     "td": {"align"},
     "ol": {"start"},
-    "img": {"src", "alt", "title", "width", "height"},
+    "img": {"src", "alt", "title", "width", "height", "align"},
     "abbr": {"title"},
     "details": {"open"},
     "input": {"checked", "aria-label"},
@@ -143,6 +145,12 @@ KNOWLEDGE_CHECK_RE = re.compile(r'<div class="knowledge-check" data-check="(\d+)
 _RAW_HTML_PIECE_RE = re.compile(
     r"""<!--.*?-->|</?([A-Za-z][A-Za-z0-9:-]*)(?:\s(?:[^>"']|"[^"]*"|'[^']*')*)?/?>|<""",
     re.DOTALL,
+)
+# The URL attribute of an <a> or <img> tag in raw HTML: group 1 is the tag up to the
+# attribute, 3 its name, 4-6 its value (double-, single- or unquoted).
+_RAW_URL_RE = re.compile(
+    r"""(<(a|img)\b[^>]*?)\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+    re.IGNORECASE,
 )
 _HEADING_TAGS = {f"h{level}" for level in range(1, 7)}
 _WORD_RE = re.compile(r"\w+(?:['\u2019\-]\w+)*")
@@ -245,6 +253,7 @@ class _RenderState:
     urls: dict[int, str | None] = field(default_factory=dict)  # id(token) -> resolved URL
     checks: int = 0
     admonitions: list[bool] = field(default_factory=list)  # open ones: does each fold?
+    raw_html: dict[int, str] = field(default_factory=dict)  # id(token) -> links resolved
 
     def renumber_headings(self, tokens: list[Token]) -> list[TocEntry]:
         """Start at h2, never skip a level; headings that were siblings stay siblings."""
@@ -265,9 +274,14 @@ class _RenderState:
 
     def resolve_links(self, tokens: list[Token], links: LinkResolver, path: str) -> None:
         for token in tokens:
+            if token.type == "html_block" and token.map:
+                self._resolve_raw_html(token, links, path, token.map[0])
             if token.type != "inline" or not token.children:
                 continue
             for child in _walk(token.children):
+                if child.type == "html_inline" and token.map:
+                    self._resolve_raw_html(child, links, path, inline_line(token, child))
+                    continue
                 if child.type not in {"link_open", "image"}:
                     continue
                 name = "src" if child.type == "image" else "href"
@@ -277,6 +291,23 @@ class _RenderState:
                     continue
                 line = inline_line(token, child) + 1 if token.map else 1
                 self.urls[id(child)] = links(url, image=child.type == "image", path=path, line=line)
+
+    def _resolve_raw_html(self, token: Token, links: LinkResolver, path: str, line: int) -> None:
+        """Resolve ``<a href>`` and ``<img src>`` written as raw HTML, as Markdown links are."""
+        if "<" not in token.content or not _RAW_URL_RE.search(token.content):
+            return
+
+        def replace(match: re.Match[str]) -> str:
+            url = html.unescape(next(g for g in match.group(4, 5, 6) if g is not None))
+            offset = token.content.count("\n", 0, match.start())
+            resolved = links(
+                url, image=match.group(2).lower() == "img", path=path, line=line + offset + 1
+            )
+            if resolved is None:
+                return match.group(1)  # the attribute goes; the element and its text stay
+            return f'{match.group(1)} {match.group(3)}="{html.escape(resolved)}"'
+
+        self.raw_html[id(token)] = _RAW_URL_RE.sub(replace, token.content)
 
 
 def _walk(children: list[Token]):
@@ -407,9 +438,7 @@ class _Renderer(RendererHTML):
             return self.renderToken(tokens, idx, options, env)
         # A task's checkbox is named by the task's own words (WCAG 4.1.2: a form control needs
         # a name; a bare checkbox before the text has none).
-        label = next(
-            (plain_text(t.children) for t in tokens[idx + 1 :] if t.type == "inline"), ""
-        )
+        label = next((plain_text(t.children) for t in tokens[idx + 1 :] if t.type == "inline"), "")
         checked = ' checked=""' if token.meta["checked"] else ""
         return (
             f"{self.renderToken(tokens, idx, options, env)}"
@@ -462,10 +491,13 @@ class _Renderer(RendererHTML):
         return _code_block(tokens[idx].content, "", "")
 
     def html_block(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
-        return _escape_disallowed(tokens[idx].content)
+        return self._raw_html(tokens[idx], env)
 
     def html_inline(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
-        return _escape_disallowed(tokens[idx].content)
+        return self._raw_html(tokens[idx], env)
+
+    def _raw_html(self, token: Token, env: EnvType) -> str:
+        return _escape_disallowed(env["lectern"].raw_html.get(id(token), token.content))
 
 
 def _matching_open(tokens: Sequence[Token], idx: int) -> Token:

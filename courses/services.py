@@ -196,10 +196,20 @@ def _read_sources(course_dir: Path, config: CourseConfig) -> dict[str, tuple[Pat
 
 
 def _content_hash(*parts: str) -> str:
-    digest = hashlib.sha256(RENDERER_VERSION.encode())
+    """A page's hash: its source, its rendering and the renderer's version."""
+    return _hash(RENDERER_VERSION, *parts)
+
+
+def _source_hash(*parts: str) -> str:
+    """A page's source alone: what an admin edit is tied to."""
+    return _hash("source", *parts)
+
+
+def _hash(*parts: str) -> str:
+    digest = hashlib.sha256()
     for part in parts:
-        digest.update(b"\0")
         digest.update(part.encode())
+        digest.update(b"\0")
     return digest.hexdigest()
 
 
@@ -262,6 +272,7 @@ def course_import(
     lesson_plans: list[tuple[Chapter, int, LessonSource]] = []
     for position, source in enumerate(split.chapters, start=1):
         rendered = pages.render_chapter(source)
+        source_hash = _source_hash(source.title, source.intro)
         # The rendered HTML is part of the hash: a link that now resolves to another lesson,
         # or a changed image, re-renders the page although its own text did not change.
         content_hash = _content_hash(source.title, source.intro, rendered.html)
@@ -269,9 +280,12 @@ def course_import(
         if chapter is None:
             chapter = Chapter(course=course, slug=source.slug)
             chapters_new.append(chapter)
+        content_hash = _keep_admin_edit(chapter, source_hash, content_hash)
         if _needs_write(chapter, content_hash, position, source.path, report.chapters):
             if chapter.content_hash != content_hash:
                 _chapter_store(chapter, source.intro, rendered, content_hash)
+                chapter.source_hash = source_hash
+                chapter.edited_at = None
             chapter.title = source.title
             chapter.position = position
             chapter.source_path = source.path
@@ -290,14 +304,18 @@ def course_import(
     lessons_written: list[Lesson] = []
     for done, (chapter, position, source) in enumerate(lesson_plans, start=1):
         rendered = pages.render_lesson(chapter.slug, source)
+        source_hash = _source_hash(source.title, source.source)
         content_hash = _content_hash(source.title, source.source, rendered.html)
         lesson = existing_lessons.pop((chapter.pk, source.slug), None)
         if lesson is None:
             lesson = Lesson(course=course, chapter=chapter, slug=source.slug)
             lessons_new.append(lesson)
+        content_hash = _keep_admin_edit(lesson, source_hash, content_hash)
         if _needs_write(lesson, content_hash, position, source.path, report.lessons):
             if lesson.content_hash != content_hash:
                 _lesson_store(lesson, source.source, rendered, content_hash)
+                lesson.source_hash = source_hash
+                lesson.edited_at = None
             lesson.title = source.title
             lesson.position = position
             lesson.source_path = source.path
@@ -335,6 +353,8 @@ _CHAPTER_FIELDS = [
     "intro_html",
     "intro_text",
     "content_hash",
+    "source_hash",
+    "edited_at",
     "source_path",
     "is_archived",
     "updated",
@@ -349,10 +369,23 @@ _LESSON_FIELDS = [
     "word_count",
     "reading_minutes",
     "content_hash",
+    "source_hash",
+    "edited_at",
     "source_path",
     "is_archived",
     "updated",
 ]
+
+
+def _keep_admin_edit(row: Chapter | Lesson, source_hash: str, content_hash: str) -> str:
+    """The content hash to compare: the stored one while an admin edit stands.
+
+    An edit stands until the row's source changes, whatever else changed (a renderer
+    upgrade, a link target moving): the instructor's fix is not silently undone.
+    """
+    if row.pk is not None and row.edited_at is not None and row.source_hash == source_hash:
+        return row.content_hash
+    return content_hash
 
 
 def _needs_write(
@@ -554,9 +587,10 @@ def _course_file_store(path: Path, *, course_slug: str, dry_run: bool) -> str | 
 def chapter_intro_update(*, chapter: Chapter, intro_markdown: str) -> Chapter:
     """Save a chapter introduction edited in the admin, rendered the way an import does.
 
-    The content hash stays the source's: the edit lasts until the source file changes.
+    The edit lasts until the chapter's source changes (see _keep_admin_edit).
     """
     _chapter_store(chapter, intro_markdown, render_markdown(intro_markdown), chapter.content_hash)
+    chapter.edited_at = timezone.now()
     chapter.full_clean()
     chapter.save()
     return chapter
@@ -565,10 +599,11 @@ def chapter_intro_update(*, chapter: Chapter, intro_markdown: str) -> Chapter:
 def lesson_body_update(*, lesson: Lesson, body_markdown: str) -> Lesson:
     """Save a lesson edited in the admin, rendered the way an import does.
 
-    The content hash stays the source's: re-importing an unchanged file keeps the edit, and
-    only a change to the lesson in the source replaces it.
+    Re-importing keeps the edit, even after a renderer upgrade; only a change to the
+    lesson in the source replaces it (see _keep_admin_edit).
     """
     _lesson_store(lesson, body_markdown, render_markdown(body_markdown), lesson.content_hash)
+    lesson.edited_at = timezone.now()
     lesson.full_clean()
     lesson.save()
     return lesson

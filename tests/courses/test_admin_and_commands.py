@@ -193,3 +193,23 @@ def test_an_admin_edit_survives_reimport_until_the_source_changes(
     course_import(course_dir=course_dir)
     lesson.refresh_from_db()
     assert lesson.body_markdown.startswith("New in the file.")
+
+
+def test_an_admin_edit_outlives_a_renderer_upgrade(instructor: Client, course_dir, db, monkeypatch):
+    from courses import services
+
+    services.course_import(course_dir=course_dir)
+    lesson = Lesson.objects.get(slug="billing")
+    instructor.post(
+        f"/admin/courses/lesson/{lesson.pk}/change/",
+        {"title": "Billing", "position": lesson.position, "body_markdown": "Fixed in the admin."},
+    )
+    monkeypatch.setattr(services, "RENDERER_VERSION", "next")
+
+    report = services.course_import(course_dir=course_dir)
+
+    lesson.refresh_from_db()
+    assert lesson.body_markdown == "Fixed in the admin."
+    assert lesson.edited_at is not None
+    # Every other lesson is rendered again, once.
+    assert (report.lessons.updated, report.lessons.unchanged) == (37, 1)

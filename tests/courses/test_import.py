@@ -228,3 +228,28 @@ def test_seed_no_stored_paragraph_holds_a_line_starting_with_a_list_marker(db):
         for paragraph in BeautifulSoup(lesson.body_html, "html.parser").find_all("p"):
             for line in paragraph.get_text().split("\n"):
                 assert not _LIST_MARKER_LINE.match(line), (lesson.slug, line)
+
+
+def test_a_renderer_upgrade_re_renders_every_lesson_once_and_keeps_slugs_and_progress(
+    db, course_dir: Path, monkeypatch
+):
+    from courses import services
+    from courses.models import LessonProgress
+    from tests.factories import UserFactory
+
+    course_import(course_dir=course_dir)
+    slugs = sorted(Lesson.objects.values_list("chapter__slug", "slug"))
+    student = UserFactory()
+    for lesson in Lesson.objects.all()[:5]:
+        services.lesson_complete(user=student, lesson=lesson)
+    monkeypatch.setattr(services, "RENDERER_VERSION", "next")
+
+    first = course_import(course_dir=course_dir)
+    second = course_import(course_dir=course_dir)
+
+    assert (first.lessons.updated, first.lessons.created, first.lessons.archived) == (38, 0, 0)
+    assert first.chapters.updated == 7
+    assert not second.changed
+    assert sorted(Lesson.objects.values_list("chapter__slug", "slug")) == slugs
+    done = LessonProgress.objects.filter(user=student, completed_at__isnull=False)
+    assert done.count() == 5

@@ -56,6 +56,9 @@ Back to [the first lesson](01-intro.md#first-lesson).
 
 -Managed Node Groups
 - a real item
+
+<p align="center"><img src="images/vpc.png" alt="Raw VPC"> <a href='files/slides.pdf'>raw
+slides</a> <a href="missing.pdf">raw missing</a></p>
 """
 
 
@@ -82,7 +85,7 @@ def _soup(html: str) -> BeautifulSoup:
 
 
 def _hrefs(html: str) -> dict[str, str | None]:
-    return {a.get_text(" ", strip=True): a.get("href") for a in _soup(html).find_all("a")}
+    return {" ".join(a.get_text().split()): a.get("href") for a in _soup(html).find_all("a")}
 
 
 def test_anchor_and_markdown_file_links_point_to_the_lesson_holding_the_target(db, linked_course):
@@ -140,7 +143,8 @@ def test_a_changed_image_gets_a_new_url_and_re_renders_the_lesson(db, linked_cou
 
     report = course_import(course_dir=linked_course)
 
-    assert report.lessons.updated == 1
+    # Both lessons showing the image, and only those.
+    assert (report.lessons.updated, report.lessons.unchanged) == (2, 1)
     assert _lesson("first-lesson").body_html != before
 
 
@@ -206,3 +210,18 @@ def test_re_import_of_an_unchanged_course_with_files_writes_nothing(db, linked_c
     report = course_import(course_dir=linked_course)
 
     assert not report.changed
+
+
+def test_links_and_images_in_raw_html_are_resolved_too(db, linked_course):
+    report = course_import(course_dir=linked_course)
+    soup = _soup(_lesson("more-heading").body_html)
+
+    assert soup.find("img", alt="Raw VPC")["src"].startswith("/course-files/linked/vpc.")
+    assert soup.find("img", alt="Raw VPC").find_parent("p")["align"] == "center"
+    links = _hrefs(str(soup))
+    assert links["raw slides"].startswith("/course-files/linked/slides.")
+    assert links["raw missing"] is None
+    assert any(
+        w.startswith("linked/02-more.md:11: link 'missing.pdf' points to a file that does not")
+        for w in report.warnings
+    )
