@@ -100,7 +100,13 @@ def main() -> None:
             for copies in (1, 10, 100):
                 course_dir = make_course(Path(scratch) / f"course-x{copies}", copies)
                 bare = bare_render_seconds(course_dir)
-                seconds, queries, report = measure(course_dir)
+                # Small sizes take milliseconds: the best of three runs, each from empty.
+                timings = []
+                for run in range(3 if copies < 100 else 1):
+                    if run:
+                        Course.objects.all().delete()
+                    timings.append(measure(course_dir))
+                seconds, queries, report = min(timings, key=lambda timing: timing[0])
                 lessons = report.lessons.created
                 again_seconds, again_queries, again = measure(course_dir)
                 written = again.lessons.written + again.chapters.written

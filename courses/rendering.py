@@ -49,9 +49,11 @@ __all__ = [
     "ALLOWED_TAGS",
     "KNOWLEDGE_CHECK_RE",
     "LinkResolver",
+    "PreparedPage",
     "Rendered",
     "TocEntry",
     "html_to_text",
+    "prepare_spans",
     "render_markdown",
     "render_spans",
 ]
@@ -195,32 +197,69 @@ def render_markdown(source: str, *, links: LinkResolver | None = None, path: str
 
 
 def render_spans(spans: Sequence[Span], *, links: LinkResolver | None = None) -> Rendered:
-    """Render one lesson from its runs of tokens to sanitized HTML, text, toc and statistics.
+    """Render one lesson from its runs of tokens to sanitized HTML, text, toc and statistics."""
+    return prepare_spans(spans, links=links).render()
 
-    Body headings are renumbered to start at ``<h2>`` (the page's ``<h1>`` is the lesson
-    title) and never skip a level. Footnotes referenced in the lesson follow it, whatever
-    lesson of the file defines them.
+
+def prepare_spans(spans: Sequence[Span], *, links: LinkResolver | None = None) -> PreparedPage:
+    """Resolve one lesson's links and gather its footnotes, ready to render.
+
+    Cheap next to rendering: an import prepares every page, compares ``signature`` with
+    what it stored, and renders only the pages that changed.
     """
-    renderer = _renderer()
     state = _RenderState()
-    pieces: list[str] = []
-    toc: list[TocEntry] = []
+    pieces = []
     for span in spans:
         tokens = span.tokens
-        toc.extend(state.renumber_headings(tokens))
         tokens = tokens + _footnote_section(span, tokens)
         if links is not None:
             state.resolve_links(tokens, links, span.document.path)
-        env = {**span.document.env, "lectern": state}
-        pieces.append(renderer.render(tokens, engine().options, env))
-    clean = _make_scrollers_focusable(_CLEANER.clean("".join(pieces)))
-    text = _sanitized_html_text(clean)
-    words = len(_WORD_RE.findall(text))
-    # Any text at all takes a minute to read; only an empty lesson takes none.
-    minutes = max(1, math.ceil(words / WORDS_PER_MINUTE)) if text else 0
-    return Rendered(
-        html=clean, text=text, toc=tuple(toc), word_count=words, reading_minutes=minutes
-    )
+        pieces.append((span, tokens))
+    return PreparedPage(pieces, state)
+
+
+@dataclass
+class PreparedPage:
+    """A lesson's tokens with its links resolved; ``signature`` is everything besides its own
+    source that its rendering depends on (where links lead, footnotes defined elsewhere)."""
+
+    pieces: list[tuple[Span, list[Token]]]
+    state: _RenderState
+
+    @property
+    def signature(self) -> str:
+        parts = [str(url) for url in self.state.urls.values()]
+        parts += self.state.raw_html.values()
+        parts += [
+            token.content
+            for span, tokens in self.pieces
+            for token in tokens[span.end - span.start :]  # the footnote section
+            if token.type == "inline"
+        ]
+        return "\n".join(parts)
+
+    def render(self) -> Rendered:
+        """Body headings are renumbered to start at ``<h2>`` (the page's ``<h1>`` is the
+        lesson title) and never skip a level. Footnotes referenced in the lesson follow it,
+        whatever lesson of the file defines them."""
+        renderer = _renderer()
+        state = self.state
+        state.heading_stack.clear()
+        state.checks = 0
+        html_pieces: list[str] = []
+        toc: list[TocEntry] = []
+        for span, tokens in self.pieces:
+            toc.extend(state.renumber_headings(span.tokens))
+            env = {**span.document.env, "lectern": state}
+            html_pieces.append(renderer.render(tokens, engine().options, env))
+        clean = _make_scrollers_focusable(_CLEANER.clean("".join(html_pieces)))
+        text = _sanitized_html_text(clean)
+        words = len(_WORD_RE.findall(text))
+        # Any text at all takes a minute to read; only an empty lesson takes none.
+        minutes = max(1, math.ceil(words / WORDS_PER_MINUTE)) if text else 0
+        return Rendered(
+            html=clean, text=text, toc=tuple(toc), word_count=words, reading_minutes=minutes
+        )
 
 
 def _make_scrollers_focusable(html: str) -> str:
