@@ -79,7 +79,11 @@ class ChapterAdmin(admin.ModelAdmin):
     inlines = [LessonInline]
 
     def save_model(self, request: HttpRequest, obj: Chapter, form, change: bool) -> None:
-        chapter_intro_update(chapter=obj, intro_markdown=form.cleaned_data["intro_markdown"])
+        warnings = chapter_intro_update(
+            chapter=obj, intro_markdown=form.cleaned_data["intro_markdown"]
+        )
+        for warning in warnings:
+            self.message_user(request, warning, messages.WARNING)
 
 
 @admin.register(Lesson)
@@ -124,7 +128,9 @@ class LessonAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Lesson, form, change: bool) -> None:
         # Rendering and hashing belong to the service, not to the model's save().
-        lesson_body_update(lesson=obj, body_markdown=form.cleaned_data["body_markdown"])
+        warnings = lesson_body_update(lesson=obj, body_markdown=form.cleaned_data["body_markdown"])
+        for warning in warnings:
+            self.message_user(request, warning, messages.WARNING)
 
 
 @admin.register(ImportRun)

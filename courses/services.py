@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from courses.files import course_file_store
 from courses.linking import CourseLinks, LinkWarning, Page
+from courses.markdown_engine import github_slug
 from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
 from courses.rendering import PreparedPage, Rendered, prepare_spans, render_markdown
 from courses.selectors import course_progress
@@ -610,29 +611,80 @@ def _course_file_store(path: Path, *, course_slug: str, dry_run: bool) -> str | 
     return course_file_store(course_slug=course_slug, path=path, dry_run=dry_run)
 
 
-def chapter_intro_update(*, chapter: Chapter, intro_markdown: str) -> Chapter:
+def chapter_intro_update(*, chapter: Chapter, intro_markdown: str) -> list[str]:
     """Save a chapter introduction edited in the admin, rendered the way an import does.
 
-    The edit lasts until the chapter's source changes (see _keep_admin_edit).
+    Links and images resolve as in an import (see _stored_course_links). The edit lasts
+    until the chapter's source changes (see _keep_admin_edit). Returns the warnings about
+    its links, as ``file:line`` text.
     """
-    _chapter_store(chapter, intro_markdown, render_markdown(intro_markdown), chapter.content_hash)
+    links = _stored_course_links(chapter.course)
+    page = Page(f"{chapter.course.get_absolute_url()}{chapter.slug}/", chapter.source_path)
+    rendered = render_markdown(intro_markdown, links=links.resolver(page), path=chapter.source_path)
+    _chapter_store(chapter, intro_markdown, rendered, chapter.content_hash)
     chapter.edited_at = timezone.now()
     chapter.full_clean()
     chapter.save()
-    return chapter
+    return [_edit_warning_text(w) for w in links.warnings]
 
 
-def lesson_body_update(*, lesson: Lesson, body_markdown: str) -> Lesson:
+def lesson_body_update(*, lesson: Lesson, body_markdown: str) -> list[str]:
     """Save a lesson edited in the admin, rendered the way an import does.
 
     Re-importing keeps the edit, even after a renderer upgrade; only a change to the
-    lesson in the source replaces it (see _keep_admin_edit).
+    lesson in the source replaces it (see _keep_admin_edit). Returns the warnings about its
+    links, as ``file:line`` text (lines counted in the edited text).
     """
-    _lesson_store(lesson, body_markdown, render_markdown(body_markdown), lesson.content_hash)
+    links = _stored_course_links(lesson.course)
+    page = Page(lesson.get_absolute_url(), lesson.source_path)
+    rendered = render_markdown(body_markdown, links=links.resolver(page), path=lesson.source_path)
+    _lesson_store(lesson, body_markdown, rendered, lesson.content_hash)
     lesson.edited_at = timezone.now()
     lesson.full_clean()
     lesson.save()
-    return lesson
+    return [_edit_warning_text(w) for w in links.warnings]
+
+
+def _edit_warning_text(warning: LinkWarning) -> str:
+    return f"line {warning.line} of the edited text: {warning.message} [{warning.code}]"
+
+
+def _stored_course_links(course: Course) -> CourseLinks:
+    """The course's pages as last imported (from the database) and its folder's files.
+
+    What an admin edit needs to resolve links the way the import does: ``#anchor`` and
+    ``other.md`` links to the lesson holding the heading, relative images stored and served.
+    """
+    course_dir = (settings.LECTERN_CONTENT_DIR / course.source_dir).resolve()
+    course_url = course.get_absolute_url()
+    pages = [Page(course_url, "")]
+    files: dict[str, Path] = {}
+    chapters = {c.pk: c for c in Chapter.objects.filter(course=course, is_archived=False)}
+    for chapter in chapters.values():
+        pages.append(
+            Page(f"{course_url}{chapter.slug}/", chapter.source_path, github_slug(chapter.title))
+        )
+    lessons = Lesson.objects.filter(course=course, is_archived=False, chapter__in=chapters)
+    for lesson in lessons.only("slug", "title", "toc", "source_path", "chapter_id"):
+        pages.append(
+            Page(
+                f"{course_url}{chapters[lesson.chapter_id].slug}/{lesson.slug}/",
+                lesson.source_path,
+                github_slug(lesson.title),
+                tuple(entry["id"] for entry in lesson.toc),
+            )
+        )
+    for row in (*chapters.values(), *lessons):
+        # Display paths are "<course folder>/<path in it>".
+        _, _, inside = row.source_path.partition("/")
+        if inside:
+            files[row.source_path] = course_dir / inside
+    return CourseLinks(
+        course_dir=course_dir,
+        files=files,
+        pages=pages,
+        store_file=partial(_course_file_store, course_slug=course.slug, dry_run=False),
+    )
 
 
 def _chapter_store(

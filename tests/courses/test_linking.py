@@ -225,3 +225,28 @@ def test_links_and_images_in_raw_html_are_resolved_too(db, linked_course):
         w.startswith("linked/02-more.md:11: link 'missing.pdf' points to a file that does not")
         for w in report.warnings
     )
+
+
+def test_an_admin_edit_resolves_links_and_images_as_the_import_does(
+    db, linked_course, settings, instructor
+):
+    settings.LECTERN_CONTENT_DIR = linked_course.parent
+    course_import(course_dir=linked_course)
+    lesson = _lesson("more-heading")
+
+    response = instructor.post(
+        f"/admin/courses/lesson/{lesson.pk}/change/",
+        {
+            "title": lesson.title,
+            "position": lesson.position,
+            "body_markdown": "![VPC again](images/vpc.png) [deep](01-intro.md#deep-heading)\n\n"
+            "![gone](images/gone.png)\n",
+        },
+        follow=True,
+    )
+
+    soup = _soup(_lesson("more-heading").body_html)
+    assert soup.find("img", alt="VPC again")["src"].startswith("/course-files/linked/vpc.")
+    assert _hrefs(str(soup))["deep"] == "/courses/linked/chapter-one/second-lesson/#deep-heading"
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith("line 3 of the edited text: image 'images/gone.png'") for m in shown)
