@@ -19,24 +19,12 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from courses.rendering import LinkResolver
+from courses.splitter import SplitWarning
 
-__all__ = ["CourseLinks", "LinkWarning", "Page"]
+__all__ = ["CourseLinks", "Page"]
 
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _MARKDOWN_SUFFIXES = {".md", ".markdown"}
-
-
-@dataclass(frozen=True)
-class LinkWarning:
-    """A link or image the author should fix; the import goes on."""
-
-    path: str
-    line: int
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -66,7 +54,7 @@ class CourseLinks:
     files: dict[str, Path]
     pages: Iterable[Page]
     store_file: Callable[[Path], str | None]
-    warnings: list[LinkWarning] = field(default_factory=list)
+    warnings: list[SplitWarning] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._anchors: dict[tuple[str, str], tuple[Page, str]] = {}
@@ -89,7 +77,7 @@ class CourseLinks:
         return resolve
 
     def _warn(self, path: str, line: int, code: str, message: str) -> None:
-        self.warnings.append(LinkWarning(path, line, code, message))
+        self.warnings.append(SplitWarning(path, line, code, message))
 
     def _resolve(self, page: Page, url: str, *, image: bool, path: str, line: int) -> str | None:
         noun = "image" if image else "link"

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from courses.files import course_file_store
-from courses.linking import CourseLinks, LinkWarning, Page
+from courses.linking import CourseLinks, Page
 from courses.markdown_engine import github_slug
 from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
 from courses.rendering import PreparedPage, Rendered, prepare_spans, render_markdown
@@ -216,7 +216,7 @@ def _hash(*parts: str) -> str:
     return digest.hexdigest()
 
 
-def _warning_text(warning: SplitWarning | LinkWarning) -> str:
+def _warning_text(warning: SplitWarning) -> str:
     return f"{warning} [{warning.code}]"
 
 
@@ -645,7 +645,7 @@ def lesson_body_update(*, lesson: Lesson, body_markdown: str) -> list[str]:
     return [_edit_warning_text(w) for w in links.warnings]
 
 
-def _edit_warning_text(warning: LinkWarning) -> str:
+def _edit_warning_text(warning: SplitWarning) -> str:
     return f"line {warning.line} of the edited text: {warning.message} [{warning.code}]"
 
 

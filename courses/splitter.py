@@ -78,7 +78,7 @@ class SourceError(ValueError):
 
 @dataclass(frozen=True)
 class SplitWarning:
-    """Something the author should fix; the import goes on."""
+    """Something the author should fix (in the text, a link, an image); the import goes on."""
 
     path: str
     line: int

@@ -250,3 +250,20 @@ def test_an_admin_edit_resolves_links_and_images_as_the_import_does(
     assert _hrefs(str(soup))["deep"] == "/courses/linked/chapter-one/second-lesson/#deep-heading"
     shown = [str(m) for m in response.context["messages"]]
     assert any(m.startswith("line 3 of the edited text: image 'images/gone.png'") for m in shown)
+
+
+def test_course_files_cannot_run_script_on_lecterns_origin(db, linked_course, anonymous):
+    svg = linked_course / "images" / "evil.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    page = linked_course / "03-svg.md"
+    page.write_text("# SVG\n\n## Picture\n\n![A drawing](images/evil.svg)\n")
+    course_import(course_dir=linked_course)
+    src = _soup(_lesson("picture").body_html).find("img")["src"]
+
+    response = anonymous.get(src)
+
+    assert response.status_code == 200
+    # Shown by <img> (where scripts never run), downloaded when opened on its own.
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
