@@ -51,3 +51,22 @@ def test_authors_cannot_smuggle_attributes_onto_a_placeholder():
 
     assert "onclick" not in html and 'id="y"' not in html
     assert KNOWLEDGE_CHECK_RE.search(html) is None  # not empty: not a placeholder
+
+
+def test_a_gift_fence_with_arguments_is_counted_and_placed_like_any_other():
+    source = (
+        'Before.\n\n```gift title="Warm-up" {.check}\n::A:: Sky? {=blue ~green}\n```\n\n'
+        "Between.\n\n```gift\n::B:: Sea? {T}\n```\n"
+    )
+
+    rendered = render_markdown(source)
+
+    assert KNOWLEDGE_CHECK_RE.findall(rendered.html) == ["1", "2"]
+    assert [text.strip() for _, text in gift_fences(source)] == [
+        "::A:: Sky? {=blue ~green}",
+        "::B:: Sea? {T}",
+    ]
+    # The answers stay out of the page: nothing of the fences is shown as code.
+    assert "=blue" not in rendered.html and "<pre" not in rendered.html
+    soup = BeautifulSoup(rendered.html, "html.parser")
+    assert [p.get_text() for p in soup.find_all("p")] == ["Before.", "Between."]
