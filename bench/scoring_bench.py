@@ -64,8 +64,8 @@ def _worker(database_url: str) -> subprocess.Popen:
 
 def _prepare(count: int, offset: int):
     from accounts.models import User
+    from quizzes.attempts import answers_save, attempt_start
     from quizzes.models import Question, Quiz
-    from quizzes.services import answers_save, attempt_start
 
     quiz = Quiz.objects.get(key="chapter-3-ec2-compute")
     questions = list(Question.objects.filter(quiz=quiz, kind__in=["truefalse", "multichoice"]))
@@ -106,7 +106,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from courses.services import course_import
-    from quizzes.services import attempt_submit
+    from quizzes.attempts import attempt_submit
 
     settings = connection.settings_dict
     old_name = settings["NAME"]

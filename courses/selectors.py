@@ -128,40 +128,6 @@ def chapter_lessons(*, chapter: Chapter) -> list[Lesson]:
     return lessons
 
 
-# --- Progress -------------------------------------------------------------------------------
-
-_LIVE = Q(is_archived=False, chapter__is_archived=False)
-
-
-def _quiz_progress(*, user, course_ids: list[int]) -> dict[int, tuple[int, int]]:
-    # Imported here: quizzes.selectors imports this module's models at load time.
-    from quizzes.selectors import quiz_progress_for_courses
-
-    return quiz_progress_for_courses(user=user, course_ids=course_ids)
-
-
-@dataclass(frozen=True)
-class CourseProgress:
-    lessons_done: int
-    lessons_total: int
-    quizzes_passed: int = 0
-    quizzes_total: int = 0
-
-    @property
-    def percent(self) -> int:
-        total = self.lessons_total + self.quizzes_total
-        done = self.lessons_done + self.quizzes_passed
-        return round(100 * done / total) if total else 0
-
-    @property
-    def is_complete(self) -> bool:
-        return (
-            self.lessons_total > 0
-            and self.lessons_done >= self.lessons_total
-            and self.quizzes_passed >= self.quizzes_total
-        )
-
-
 def completed_lesson_ids(*, user, course: Course) -> set[int]:
     """Ids of the live lessons of a course this student completed (one query)."""
     if not user.is_authenticated:
@@ -177,31 +143,6 @@ def completed_lesson_ids(*, user, course: Course) -> set[int]:
     )
 
 
-def course_progress(
-    *,
-    user,
-    course: Course,
-    lessons_total: int | None = None,
-    done: set[int] | None = None,
-    quizzes: tuple[int, int] | None = None,
-) -> CourseProgress:
-    """A student's progress on one course. Pass what the page already loaded to save queries:
-    the live lesson count, the completed lesson ids, (chapter quizzes passed, total)."""
-    if lessons_total is None:
-        lessons_total = Lesson.objects.filter(_LIVE, course=course).count()
-    if done is None:
-        done = completed_lesson_ids(user=user, course=course)
-    if quizzes is None:
-        quizzes = _quiz_progress(user=user, course_ids=[course.pk]).get(course.pk, (0, 0))
-    passed, total = quizzes
-    return CourseProgress(
-        lessons_done=len(done),
-        lessons_total=lessons_total,
-        quizzes_passed=passed,
-        quizzes_total=total,
-    )
-
-
 def enrollment_get(*, user, course: Course) -> Enrollment | None:
     if not user.is_authenticated:
         return None
@@ -214,68 +155,3 @@ def enrollment_get(*, user, course: Course) -> Enrollment | None:
     if enrollment is not None and enrollment.last_lesson is not None:
         enrollment.last_lesson.course = enrollment.last_lesson.chapter.course = course
     return enrollment
-
-
-@dataclass(frozen=True)
-class DashboardEntry:
-    course: Course
-    enrollment: Enrollment
-    progress: CourseProgress
-    continue_lesson: Lesson | None
-    next_lesson: Lesson | None
-
-
-def dashboard(*, user) -> list[DashboardEntry]:
-    """Every course a student is enrolled on, most recent activity first (four queries)."""
-    enrollments = list(
-        Enrollment.objects.filter(user=user, course__is_published=True)
-        .select_related("course")
-        .order_by("-last_activity_at")
-    )
-    if not enrollments:
-        return []
-    course_ids = [e.course_id for e in enrollments]
-    courses = {e.course_id: e.course for e in enrollments}
-    lessons_by_course: dict[int, list[Lesson]] = {cid: [] for cid in course_ids}
-    for lesson in (
-        Lesson.objects.filter(_LIVE, course_id__in=course_ids)
-        .select_related("chapter")
-        .only("slug", "title", "position", "course_id", "chapter__slug", "chapter__position")
-        .order_by("chapter__position", "position")
-    ):
-        lesson.chapter.course = lesson.course = courses[lesson.course_id]
-        lessons_by_course[lesson.course_id].append(lesson)
-    done = set(
-        LessonProgress.objects.filter(
-            user=user, course_id__in=course_ids, completed_at__isnull=False
-        ).values_list("lesson_id", flat=True)
-    )
-    quizzes = _quiz_progress(user=user, course_ids=course_ids)
-
-    entries = []
-    for enrollment in enrollments:
-        lessons = lessons_by_course[enrollment.course_id]
-        by_id = {lesson.pk: lesson for lesson in lessons}
-        passed, total = quizzes.get(enrollment.course_id, (0, 0))
-        entries.append(
-            DashboardEntry(
-                course=enrollment.course,
-                enrollment=enrollment,
-                progress=CourseProgress(
-                    lessons_done=sum(1 for lesson in lessons if lesson.pk in done),
-                    lessons_total=len(lessons),
-                    quizzes_passed=passed,
-                    quizzes_total=total,
-                ),
-                continue_lesson=by_id.get(enrollment.last_lesson_id),
-                next_lesson=next((lesson for lesson in lessons if lesson.pk not in done), None),
-            )
-        )
-    return entries
-
-
-def catalog_progress(*, user) -> dict[int, DashboardEntry]:
-    """The dashboard entries by course id, for marking enrolled courses in the catalog."""
-    if not user.is_authenticated:
-        return {}
-    return {entry.course.pk: entry for entry in dashboard(user=user)}

@@ -20,12 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from courses.extensions import extensions
 from courses.files import course_file_store
 from courses.linking import CourseLinks, Page
 from courses.markdown_engine import github_slug
 from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
+from courses.progress import enrollment_completion_refresh
 from courses.rendering import PreparedPage, Rendered, prepare_spans, render_markdown
-from courses.selectors import course_progress
 from courses.splitter import (
     ChapterSource,
     LessonSource,
@@ -35,7 +36,6 @@ from courses.splitter import (
     decode_source,
     split_course,
 )
-from quizzes.services import course_quizzes_import
 
 logger = logging.getLogger(__name__)
 
@@ -366,8 +366,11 @@ def _course_import(
             key=lambda w: (pages.file_order.get(w.path, 0), w.line),
         )
     ]
-    # Quizzes hang off the chapters and lessons just written; same transaction, same report.
-    course_quizzes_import(course=course, course_dir=course_dir, report=report)
+    # Quizzes (registered by the quizzes app) hang off the chapters and lessons just written:
+    # same transaction, same report.
+    for extension in extensions():
+        if extension.import_step is not None:
+            extension.import_step(course=course, course_dir=course_dir, report=report)
 
     if dry_run:
         transaction.set_rollback(True)
@@ -788,18 +791,3 @@ def _enrollment_touch(*, user, lesson: Lesson, now, move_continue: bool) -> None
         if move_continue
         else ["last_activity_at"],
     )
-
-
-def enrollment_completion_refresh(*, user, course: Course) -> bool:
-    """Record (or clear) the completion time of a student's course; return whether complete.
-
-    Complete means every live lesson completed and every live chapter quiz passed; archived
-    lessons do not count. New lessons added later make a course incomplete again.
-    """
-    progress = course_progress(user=user, course=course)
-    enrollments = Enrollment.objects.filter(user=user, course=course)
-    if progress.is_complete:
-        enrollments.filter(completed_at__isnull=True).update(completed_at=timezone.now())
-    else:
-        enrollments.filter(completed_at__isnull=False).update(completed_at=None)
-    return progress.is_complete

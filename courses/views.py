@@ -7,14 +7,14 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from config.htmx import HtmxHttpRequest, template_for
-from courses import files, selectors, services
-from quizzes import selectors as quiz_selectors
+from courses import files, progress, selectors, services
+from courses.extensions import extensions
 
 
 @require_safe
 def catalog(request: HtmxHttpRequest) -> HttpResponse:
     courses = list(selectors.course_list())
-    progress_by_course = selectors.catalog_progress(user=request.user)
+    progress_by_course = progress.catalog_progress(user=request.user)
     for course in courses:
         course.entry = progress_by_course.get(course.pk)
     return render(request, "courses/catalog.html", {"courses": courses})
@@ -26,10 +26,16 @@ def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
     chapters = selectors.course_outline(course=course)
     lessons = [lesson for chapter in chapters for lesson in chapter.live_lessons]
     done = selectors.completed_lesson_ids(user=request.user, course=course)
-    quiz_context = quiz_selectors.course_quiz_context(user=request.user, course=course)
-    quizzes = quiz_selectors.quiz_counts(
-        chapter_quizzes=quiz_context["chapter_quizzes"], chapter_ids=[c.pk for c in chapters]
-    )
+    # What the rooms above courses add (quizzes), and how many of their requirements are met.
+    extra: dict = {}
+    passed = total = 0
+    for extension in extensions():
+        if extension.course_page is not None:
+            page_context, (done_here, total_here) = extension.course_page(
+                user=request.user, course=course, chapter_ids=[c.pk for c in chapters]
+            )
+            extra.update(page_context)
+            passed, total = passed + done_here, total + total_here
     context = {
         "course": course,
         "chapters": chapters,
@@ -38,9 +44,9 @@ def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
         "first_lesson": lessons[0] if lessons else None,
         "completed_ids": done,
         **_progress_context(
-            request, course, lessons_total=len(lessons), done=done, quizzes=quizzes
+            request, course, lessons_total=len(lessons), done=done, requirements=(passed, total)
         ),
-        **quiz_context,
+        **extra,
     }
     return render(request, "courses/course_detail.html", context)
 
@@ -72,7 +78,7 @@ def course_enroll(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
 @login_required
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     return render(
-        request, "courses/dashboard.html", {"entries": selectors.dashboard(user=request.user)}
+        request, "courses/dashboard.html", {"entries": progress.dashboard(user=request.user)}
     )
 
 
@@ -135,6 +141,10 @@ def lesson_complete(
 def _lesson_context(request: HtmxHttpRequest, lesson) -> dict:
     neighbours = selectors.lesson_neighbours(lesson=lesson)
     done = selectors.completed_lesson_ids(user=request.user, course=lesson.course)
+    extra: dict = {}
+    for extension in extensions():
+        if extension.lesson_page is not None:
+            extra.update(extension.lesson_page(user=request.user, lesson=lesson))
     return {
         "course": lesson.course,
         "chapter": lesson.chapter,
@@ -145,11 +155,11 @@ def _lesson_context(request: HtmxHttpRequest, lesson) -> dict:
         "completed_ids": done,
         "is_completed": lesson.pk in done,
         "progress": (
-            selectors.course_progress(user=request.user, course=lesson.course, done=done)
+            progress.course_progress(user=request.user, course=lesson.course, done=done)
             if request.user.is_authenticated
             else None
         ),
-        **quiz_selectors.lesson_quiz_context(user=request.user, lesson=lesson),
+        **extra,
     }
 
 
@@ -157,6 +167,6 @@ def _progress_context(request: HtmxHttpRequest, course, **loaded) -> dict:
     if not request.user.is_authenticated:
         return {"progress": None, "enrollment": None}
     return {
-        "progress": selectors.course_progress(user=request.user, course=course, **loaded),
+        "progress": progress.course_progress(user=request.user, course=course, **loaded),
         "enrollment": selectors.enrollment_get(user=request.user, course=course),
     }

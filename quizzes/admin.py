@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from quizzes import services
+from quizzes import grading
 from quizzes.models import Answer, Attempt, Question, Quiz
 
 
@@ -72,4 +72,4 @@ class AttemptAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.attempt_review_apply(attempt=form.instance)
+        grading.attempt_review_apply(attempt=form.instance)

@@ -6,6 +6,7 @@ scoring runs the framework-free scorer on exactly what the author wrote.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,12 +15,12 @@ from django.db.models import Q
 from django.urls import reverse
 
 from courses.models import Chapter, Course, Lesson
-from quizzes import gift
+from quizzes import gift, shuffle
 
 
 class QuizKind(models.TextChoices):
     CHAPTER = "chapter", "Chapter quiz"
-    INLINE = "inline", "Knowledge check"
+    CHECK = "check", "Knowledge check"
 
 
 class ShowAnswers(models.TextChoices):
@@ -103,7 +104,7 @@ class Quiz(models.Model):
             # A knowledge check belongs to a lesson; a chapter quiz to no lesson.
             models.CheckConstraint(
                 condition=Q(kind=QuizKind.CHAPTER, lesson__isnull=True)
-                | Q(kind=QuizKind.INLINE, lesson__isnull=False),
+                | Q(kind=QuizKind.CHECK, lesson__isnull=False),
                 name="quizzes_quiz_lesson_matches_kind",
             ),
         ]
@@ -117,7 +118,7 @@ class Quiz(models.Model):
             # The lesson page: live knowledge checks of one lesson, in order.
             models.Index(
                 fields=["lesson", "position"],
-                condition=Q(is_archived=False, kind=QuizKind.INLINE),
+                condition=Q(is_archived=False, kind=QuizKind.CHECK),
                 name="quizzes_quiz_lesson_idx",
             ),
         ]
@@ -131,6 +132,15 @@ class Quiz(models.Model):
     @property
     def is_chapter_quiz(self) -> bool:
         return self.kind == QuizKind.CHAPTER
+
+    def attempts_left(self, used: int) -> int | None:
+        """Attempts a student who used ``used`` has left; None when there is no limit."""
+        return None if self.max_attempts is None else max(0, self.max_attempts - used)
+
+    def check_seed(self, user) -> int:
+        """The seed of one student's knowledge check: its lesson-page form and its attempts
+        show the choices in the same order."""
+        return shuffle.check_seed(secret=settings.SECRET_KEY, user_id=user.pk, quiz_id=self.pk)
 
 
 class Question(models.Model):
@@ -255,16 +265,32 @@ class Attempt(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("quizzes:attempt-detail", kwargs={"attempt_id": self.pk})
 
+    def seen_question(
+        self, question_id: int, live: Mapping[int, Question] | None = None
+    ) -> gift.Question | None:
+        """The question as this attempt saw it: the copy taken when it started.
+
+        The one implementation of that idea (answers are saved, scored, shown and exported
+        against it). Attempts from before copies were kept fall back to the live question,
+        which the caller passes in ``live`` (see ``unsnapshotted_ids``); None when it is gone.
+        """
+        cache = self.__dict__.setdefault("_seen_questions", {})
+        if question_id not in cache:
+            data = (self.questions_snapshot or {}).get(str(question_id))
+            if data is None and live and question_id in live:
+                data = live[question_id].data
+            cache[question_id] = question_from_data(data) if data is not None else None
+        return cache[question_id]
+
+    def unsnapshotted_ids(self) -> list[int]:
+        """Questions this attempt has no copy of: load them for ``seen_question``."""
+        snapshot = self.questions_snapshot or {}
+        return [pk for pk in self.question_ids if str(pk) not in snapshot]
+
     def gift_question(self, question: Question) -> gift.Question:
-        """The question as this attempt started with it (attempts from before snapshots were
-        kept fall back to the live question)."""
-        cache = self.__dict__.setdefault("_gift_questions", {})
-        parsed = cache.get(question.pk)
-        if parsed is None:
-            data = (self.questions_snapshot or {}).get(str(question.pk))
-            parsed = cache[question.pk] = (
-                question_from_data(data) if data is not None else question.as_gift()
-            )
+        """``seen_question`` for a question already loaded."""
+        parsed = self.seen_question(question.pk, {question.pk: question})
+        assert parsed is not None  # the live question is at hand
         return parsed
 
 

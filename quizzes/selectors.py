@@ -19,9 +19,7 @@ from quizzes.models import (
     Quiz,
     QuizKind,
     ShowAnswers,
-    question_from_data,
 )
-from quizzes.services import check_seed
 from quizzes.shuffle import choice_order
 
 _LIVE_QUIZ = Q(is_archived=False, chapter__is_archived=False, course__is_published=True)
@@ -137,14 +135,14 @@ def lesson_quiz_context(*, user, lesson: Lesson) -> dict:
     quizzes = list(
         _with_result(
             Quiz.objects.filter(
-                Q(kind=QuizKind.INLINE, lesson=lesson)
+                Q(kind=QuizKind.CHECK, lesson=lesson)
                 | Q(kind=QuizKind.CHAPTER, chapter_id=lesson.chapter_id),
                 is_archived=False,
             ).order_by("kind", "position"),
             user,
         )
     )
-    checks = [quiz for quiz in quizzes if quiz.kind == QuizKind.INLINE]
+    checks = [quiz for quiz in quizzes if quiz.kind == QuizKind.CHECK]
     chapter_quiz = next((quiz for quiz in quizzes if quiz.kind == QuizKind.CHAPTER), None)
     if checks:
         questions: dict[int, list[Question]] = {}
@@ -156,7 +154,7 @@ def lesson_quiz_context(*, user, lesson: Lesson) -> dict:
         for quiz in checks:
             # Seeded per student and check: the attempt check_submit opens reads the post
             # with the same order.
-            seed = check_seed(user=user, quiz=quiz) if user.is_authenticated else 0
+            seed = quiz.check_seed(user) if user.is_authenticated else 0
             quiz.shown_questions = [
                 shown_question(
                     question=q, parsed=q.as_gift(), seed=seed, shuffle=quiz.shuffle_choices
@@ -183,6 +181,12 @@ def course_quiz_context(*, user, course: Course) -> dict:
         user,
     )
     return {"chapter_quizzes": {quiz.chapter_id: quiz for quiz in quizzes}}
+
+
+def course_page(*, user, course: Course, chapter_ids: list[int]) -> tuple[dict, tuple[int, int]]:
+    """The course page's quiz context, and (chapter quizzes passed, total) from it."""
+    context = course_quiz_context(user=user, course=course)
+    return context, quiz_counts(chapter_quizzes=context["chapter_quizzes"], chapter_ids=chapter_ids)
 
 
 # --- progress, for the dashboard and course completion ---------------------------------------
@@ -239,14 +243,16 @@ def quiz_get(*, quiz_id: int, user) -> Quiz:
     return quiz
 
 
+def answer_get(*, attempt: Attempt, question_id: int) -> Answer:
+    return Answer.objects.get(attempt=attempt, question_id=question_id)
+
+
 def attempts_for_quiz(*, quiz: Quiz, user) -> list[Attempt]:
     return list(Attempt.objects.filter(quiz=quiz, user=user).order_by("-number"))
 
 
 def quiz_page_context(*, quiz: Quiz, user) -> dict:
     """What the quiz page shows: the student's attempts, attempts left, the question count."""
-    from quizzes.services import attempts_left
-
     attempts = attempts_for_quiz(quiz=quiz, user=user)
     return {
         "quiz": quiz,
@@ -254,7 +260,7 @@ def quiz_page_context(*, quiz: Quiz, user) -> dict:
         "chapter": quiz.chapter,
         "attempts": attempts,
         "open_attempt": next((a for a in attempts if a.status == Attempt.Status.IN_PROGRESS), None),
-        "attempts_left": attempts_left(quiz=quiz, used=len(attempts)),
+        "attempts_left": quiz.attempts_left(len(attempts)),
         "question_count": quiz.questions.filter(is_archived=False)
         .exclude(kind=gift.Kind.DESCRIPTION)
         .count(),
@@ -470,7 +476,7 @@ def attempts_export(*, user) -> list[dict]:
     answers: dict[int, dict[int, Answer]] = {}
     for answer in Answer.objects.filter(attempt__user=user):
         answers.setdefault(answer.attempt_id, {})[answer.question_id] = answer
-    wanted = {pk for a in attempts for pk in a.question_ids if str(pk) not in a.questions_snapshot}
+    wanted = {pk for attempt in attempts for pk in attempt.unsnapshotted_ids()}
     live = Question.objects.in_bulk(wanted) if wanted else {}
     passed_quizzes = {a.quiz_id for a in attempts if a.passed}
     exported = []
@@ -481,12 +487,9 @@ def attempts_export(*, user) -> list[dict]:
         )
         rows = []
         for number, question_id in enumerate(attempt.question_ids, start=1):
-            data = attempt.questions_snapshot.get(str(question_id))
-            if data is None and question_id in live:
-                data = live[question_id].data
-            if data is None:
+            parsed = attempt.seen_question(question_id, live)
+            if parsed is None:
                 continue
-            parsed = question_from_data(data)
             answer = answers.get(attempt.pk, {}).get(question_id)
             rows.append(
                 {

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from quizzes import services
+from quizzes import grading
 
 
 @shared_task(
@@ -13,4 +13,4 @@ from quizzes import services
 )
 def attempt_grade(attempt_id: int) -> None:
     """Score a submitted attempt. Idempotent: a second delivery finds it graded already."""
-    services.attempt_grade(attempt_id=attempt_id)
+    grading.attempt_grade(attempt_id=attempt_id)

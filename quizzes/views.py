@@ -1,5 +1,7 @@
 """Quiz pages. Every page works as plain forms; htmx adds autosave and polling for the score."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -10,7 +12,8 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 
 from config.htmx import HtmxHttpRequest
-from quizzes import selectors, services
+from quizzes import attempts, selectors
+from quizzes.forms import responses_from_post
 from quizzes.models import Attempt, Quiz
 from quizzes.scoring import ResponseError
 
@@ -32,11 +35,11 @@ def quiz_detail(request: HtmxHttpRequest, quiz_id: int) -> HttpResponse:
 def attempt_start(request: HtmxHttpRequest, quiz_id: int) -> HttpResponse:
     quiz = selectors.quiz_get(quiz_id=quiz_id, user=request.user)
     try:
-        attempt = services.attempt_start(quiz=quiz, user=request.user)
-    except services.NotAChapterQuiz as exc:
+        attempt = attempts.attempt_start(quiz=quiz, user=request.user)
+    except attempts.NotAChapterQuiz as exc:
         messages.info(request, str(exc))
         return redirect(f"{quiz.lesson.get_absolute_url()}#check-{quiz.pk}")
-    except services.AttemptsExhausted as exc:
+    except attempts.AttemptsExhausted as exc:
         return _quiz_page(request, quiz, error=str(exc), status=403)
     return redirect(attempt.get_absolute_url(), permanent=False)
 
@@ -59,13 +62,13 @@ def _status_context(attempt: Attempt, request: HtmxHttpRequest) -> dict:
 @vary_on_headers("HX-Request")
 def attempt_detail(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
     attempt = selectors.attempt_get(attempt_id=attempt_id, user=request.user)
-    services.attempt_close_if_expired(attempt=attempt)
+    attempts.attempt_close_if_expired(attempt=attempt)
     if attempt.status == Attempt.Status.IN_PROGRESS:
         context = {"attempt": attempt, "quiz": attempt.quiz, "course": attempt.quiz.course}
         context["questions"] = selectors.attempt_form(attempt=attempt)
         return render(request, "quizzes/attempt_detail.html", context)
     if attempt.status == Attempt.Status.SUBMITTED:
-        services.attempt_requeue_if_stuck(attempt=attempt)
+        attempts.attempt_requeue_if_stuck(attempt=attempt)
     context = _status_context(attempt, request)
     if not (request.htmx and not request.htmx.history_restore_request):
         return render(request, "quizzes/attempt_detail.html", context)
@@ -121,10 +124,11 @@ def attempt_save(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
     """The whole form, saved (the no-JavaScript "Save answers" button)."""
     attempt = selectors.attempt_get(attempt_id=attempt_id, user=request.user)
     try:
-        services.answers_save_posted(attempt=attempt, data=request.POST)
+        responses = responses_from_post(attempt=attempt, data=request.POST)
+        attempts.answers_save(attempt=attempt, responses=responses)
     except ResponseError as exc:
         return HttpResponseBadRequest(f"Invalid answer: {exc}")
-    except services.AttemptClosed as exc:
+    except attempts.AttemptClosed as exc:
         return _refused(request, attempt, str(exc))
     messages.success(request, "Your answers are saved.")
     return redirect(attempt.get_absolute_url())
@@ -137,9 +141,8 @@ def answer_save(request: HtmxHttpRequest, attempt_id: int, question_id: int) -> 
     """Autosave of one question (htmx, on change)."""
     attempt = selectors.attempt_get(attempt_id=attempt_id, user=request.user)
     try:
-        answer = services.answers_save_posted(
-            attempt=attempt, data=request.POST, question_id=question_id
-        )
+        responses = responses_from_post(attempt=attempt, data=request.POST, only=question_id)
+        attempts.answers_save(attempt=attempt, responses=responses)
     except ResponseError as exc:
         return _not_saved(
             request,
@@ -147,10 +150,11 @@ def answer_save(request: HtmxHttpRequest, attempt_id: int, question_id: int) -> 
             "Your other answers are safe.",
             status=400,
         )
-    except services.AttemptClosed as exc:
+    except attempts.AttemptClosed as exc:
         return _refused(request, attempt, str(exc))
     if not request.htmx:
         return redirect(attempt.get_absolute_url())
+    answer = selectors.answer_get(attempt=attempt, question_id=question_id)
     return render(request, "quizzes/attempt_detail.html#autosave", {"answer": answer})
 
 
@@ -161,12 +165,13 @@ def attempt_submit(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
     attempt = selectors.attempt_get(attempt_id=attempt_id, user=request.user)
     if attempt.status == Attempt.Status.IN_PROGRESS:
         try:
-            services.answers_save_posted(attempt=attempt, data=request.POST)
+            responses = responses_from_post(attempt=attempt, data=request.POST)
+            attempts.answers_save(attempt=attempt, responses=responses)
         except ResponseError as exc:
             return HttpResponseBadRequest(f"Invalid answer: {exc}")
-        except services.AttemptClosed:
+        except attempts.AttemptClosed:
             pass  # past the deadline: submitted with what was saved in time
-        services.attempt_submit(attempt=attempt)
+        attempts.attempt_submit(attempt=attempt)
     return redirect(attempt.get_absolute_url())
 
 
@@ -177,12 +182,16 @@ def check_submit(request: HtmxHttpRequest, quiz_id: int) -> HttpResponse:
     """A knowledge check answered on the lesson page, in one post."""
     quiz = selectors.quiz_get(quiz_id=quiz_id, user=request.user)
     try:
-        attempt = services.check_submit(quiz=quiz, user=request.user, data=request.POST)
-    except services.NotAKnowledgeCheck as exc:
+        attempt = attempts.check_submit(
+            quiz=quiz,
+            user=request.user,
+            read_responses=partial(responses_from_post, data=request.POST),
+        )
+    except attempts.NotAKnowledgeCheck as exc:
         return HttpResponseBadRequest(str(exc))
     except ResponseError as exc:
         return HttpResponseBadRequest(f"Invalid answer: {exc}")
-    except services.AttemptsExhausted as exc:
+    except attempts.AttemptsExhausted as exc:
         if request.htmx:
             # A fragment in place of the form: htmx does not swap a 403 page.
             return render(request, "quizzes/_check_refused.html", {"quiz": quiz, "message": exc})

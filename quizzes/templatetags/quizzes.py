@@ -24,7 +24,7 @@ def lesson_body_with_checks(context) -> SafeString:
         if quiz is None:
             return ""
         return render_to_string(
-            "quizzes/_inline_check.html",
+            "quizzes/_knowledge_check.html",
             {"quiz": quiz, "user": context.get("user"), "request": request},
             request=request,
         )

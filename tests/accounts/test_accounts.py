@@ -150,8 +150,8 @@ def test_deleting_an_account_removes_its_progress(student, other_student, seed_c
 
 
 def test_data_export_includes_your_quiz_attempts(student, other_student, seed_course):
+    from quizzes.attempts import attempt_start
     from quizzes.models import Quiz
-    from quizzes.services import attempt_start
 
     quiz = Quiz.objects.filter(kind="chapter").order_by("pk").first()
     attempt_start(quiz=quiz, user=student.user)

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test import Client
 
 from courses.models import Enrollment, Lesson, LessonProgress
-from courses.selectors import course_progress
+from courses.progress import course_progress
 from courses.services import lesson_complete, lesson_view_record
 
 

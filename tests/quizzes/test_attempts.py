@@ -6,16 +6,15 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from quizzes import services
-from quizzes.models import Answer, Attempt, Question, Quiz
-from quizzes.services import (
+from quizzes.attempts import (
     AttemptClosed,
     AttemptsExhausted,
     answer_save,
-    attempt_grade,
     attempt_start,
     attempt_submit,
 )
+from quizzes.grading import attempt_grade, attempt_review_apply
+from quizzes.models import Answer, Attempt, Question, Quiz
 from quizzes.shuffle import choice_order
 from tests.factories import UserFactory
 
@@ -215,7 +214,7 @@ def test_essay_waits_for_review_and_the_score_excludes_it(tiny, tiny_dir, studen
 
     essay.fraction = Decimal(1)
     essay.save()
-    services.attempt_review_apply(attempt=attempt)
+    attempt_review_apply(attempt=attempt)
 
     attempt.refresh_from_db()
     assert not attempt.needs_review

@@ -2,9 +2,9 @@
 
 import json
 
+from quizzes.attempts import answer_save, attempt_start, attempt_submit
 from quizzes.models import Question, Quiz
 from quizzes.selectors import attempts_export
-from quizzes.services import answer_save, attempt_start, attempt_submit
 
 
 def _q(key: str) -> Question:

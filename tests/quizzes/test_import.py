@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from conftest import SEED_COURSE_DIR
 from courses.models import Lesson
 from courses.services import CourseImportError, course_import
+from quizzes.attempts import answer_save, attempt_start
 from quizzes.models import Answer, Attempt, Question, Quiz
-from quizzes.services import answer_save, attempt_start
 from tests.quizzes.conftest import BASICS_GIFT
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
@@ -25,7 +25,7 @@ def test_seed_course_imports_a_quiz_per_chapter_and_knowledge_checks(db):
         assert quiz.questions.count() >= 8, quiz.key
     kinds = set(Question.objects.values_list("kind", flat=True))
     assert {"numerical", "matching", "multichoice", "multiresponse", "truefalse"} <= kinds
-    checks = Quiz.objects.filter(kind=Quiz.Kind.INLINE)
+    checks = Quiz.objects.filter(kind=Quiz.Kind.CHECK)
     assert checks.count() >= 3
     assert all(check.lesson is not None for check in checks)
     assert report.quizzes.created == Quiz.objects.count()
@@ -65,7 +65,7 @@ def test_reimport_of_unchanged_quizzes_writes_nothing(db):
 
 def test_gift_fence_in_a_lesson_is_an_inline_check_placed_where_it_was_written(tiny):
     lesson = Lesson.objects.get(slug="first-lesson")
-    check = Quiz.objects.get(kind=Quiz.Kind.INLINE, lesson=lesson)
+    check = Quiz.objects.get(kind=Quiz.Kind.CHECK, lesson=lesson)
 
     assert check.key == "basics/first-lesson#1"
     assert check.position == 1
@@ -77,7 +77,7 @@ def test_gift_fence_in_a_lesson_is_an_inline_check_placed_where_it_was_written(t
 
 def test_course_toml_sets_quiz_defaults_and_per_quiz_settings(tiny):
     quiz = Quiz.objects.get(key="basics")
-    check = Quiz.objects.get(kind=Quiz.Kind.INLINE)
+    check = Quiz.objects.get(kind=Quiz.Kind.CHECK)
 
     assert quiz.pass_mark == 60  # [quizzes]
     assert quiz.max_attempts == 2  # [quizzes.basics]

@@ -3,7 +3,7 @@
 from bs4 import BeautifulSoup
 
 from courses.rendering import KNOWLEDGE_CHECK_RE, render_markdown
-from quizzes.services import gift_fences
+from quizzes.importing import gift_fences
 
 SOURCE = """\
 Intro.

@@ -7,9 +7,10 @@ import pytest
 from bs4 import BeautifulSoup
 
 from courses.services import course_import
+from quizzes.attempts import attempt_start
+from quizzes.grading import attempt_grade
 from quizzes.models import Answer, Attempt, Question
 from quizzes.selectors import UNKNOWN_CHOICE
-from quizzes.services import attempt_grade, attempt_start
 from quizzes.shuffle import choice_order
 
 # "Pick" keeps its title, loses a wrong choice, and its right answer moves from first to last.
@@ -104,7 +105,7 @@ def test_a_response_that_no_longer_fits_scores_zero_and_the_attempt_is_still_gra
     Attempt.objects.filter(pk=attempt.pk).update(questions_snapshot={})
     _edit_pick(tiny_dir)  # index 2 no longer exists
 
-    with committed(), caplog.at_level(logging.WARNING, logger="quizzes.services"):
+    with committed(), caplog.at_level(logging.WARNING, logger="quizzes.grading"):
         student.post(f"/attempts/{attempt.pk}/submit/")
 
     attempt.refresh_from_db()

@@ -7,8 +7,8 @@ from bs4 import BeautifulSoup
 from django.test import Client
 from django.utils import timezone
 
+from quizzes.attempts import attempt_start
 from quizzes.models import Answer, Attempt, Question, Quiz
-from quizzes.services import attempt_start
 from quizzes.shuffle import choice_order
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -131,7 +131,7 @@ def test_a_choice_from_another_question_is_rejected_and_saves_nothing(student: C
 
 
 def test_a_question_of_another_quiz_is_rejected(student: Client, attempt):
-    check_question = Question.objects.get(quiz__kind=Quiz.Kind.INLINE)
+    check_question = Question.objects.get(quiz__kind=Quiz.Kind.CHECK)
     url = f"/attempts/{attempt.pk}/answers/{check_question.pk}/"
 
     response = student.post(url, {f"q{check_question.pk}": "true"}, **HX)
@@ -275,7 +275,7 @@ def test_scoring_page_polls_and_stops_with_286_once_graded(
     assert _soup(full).find("a", href=f"/attempts/{attempt.pk}/") is not None  # no-JS reload
     assert "HX-Request" in poll["Vary"]
 
-    from quizzes.services import attempt_grade
+    from quizzes.grading import attempt_grade
 
     attempt_grade(attempt_id=attempt.pk)
     done = student.get(f"/attempts/{attempt.pk}/", **HX)
@@ -315,7 +315,7 @@ def test_lesson_page_shows_the_inline_check_where_the_fence_was(student: Client,
 def test_knowledge_check_with_htmx_answers_in_place_and_without_redirects(
     student: Client, tiny, committed
 ):
-    check = Quiz.objects.get(kind=Quiz.Kind.INLINE)
+    check = Quiz.objects.get(kind=Quiz.Kind.CHECK)
     question = check.questions.get()
 
     with committed():
@@ -428,7 +428,7 @@ def test_matching_choices_are_shuffled_even_when_the_quiz_does_not_shuffle_choic
 
 
 def test_starting_an_attempt_at_a_knowledge_check_is_refused(student: Client, tiny):
-    check = Quiz.objects.get(kind=Quiz.Kind.INLINE)
+    check = Quiz.objects.get(kind=Quiz.Kind.CHECK)
 
     response = student.post(f"/quizzes/{check.pk}/attempts/")
 
@@ -441,9 +441,9 @@ def test_check_my_answers_after_a_reimport_added_a_question(
     student: Client, tiny, tiny_dir, committed
 ):
     from courses.services import course_import
-    from quizzes.services import _attempt_open
+    from quizzes.attempts import _attempt_open
 
-    check = Quiz.objects.get(kind=Quiz.Kind.INLINE)
+    check = Quiz.objects.get(kind=Quiz.Kind.CHECK)
     stale, _ = _attempt_open(quiz=check, user=student.user)  # left open by an older version
     notes = tiny_dir / "notes.md"
     notes.write_text(
@@ -468,7 +468,7 @@ def test_check_my_answers_after_a_reimport_added_a_question(
 def test_a_knowledge_check_out_of_attempts_answers_htmx_with_a_fragment(
     student: Client, tiny, committed
 ):
-    check = Quiz.objects.get(kind=Quiz.Kind.INLINE)
+    check = Quiz.objects.get(kind=Quiz.Kind.CHECK)
     Quiz.objects.filter(pk=check.pk).update(max_attempts=1)
     question = check.questions.get()
     with committed():
@@ -484,7 +484,7 @@ def test_a_knowledge_check_out_of_attempts_answers_htmx_with_a_fragment(
 
 
 def test_after_check_my_answers_focus_goes_to_the_result_heading(student: Client, tiny):
-    check = Quiz.objects.get(kind=Quiz.Kind.INLINE)
+    check = Quiz.objects.get(kind=Quiz.Kind.CHECK)
     question = check.questions.get()
 
     fragment = _soup(student.post(f"/quizzes/{check.pk}/check/", {f"q{question.pk}": "true"}, **HX))

@@ -1,0 +1,48 @@
+"""Where the rooms above courses plug in, so that courses never imports them.
+
+courses sits below quizzes (config <- courses <- quizzes). A course import must import the
+course's quizzes in the same transaction, a course's progress counts passed chapter quizzes,
+and the course and lesson pages show quizzes: each of those is a hook that the higher room
+registers when its app is ready (quizzes.apps.QuizzesConfig.ready), and courses calls whatever
+is registered. With none registered, courses works on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["CourseExtension", "extensions", "register"]
+
+
+@dataclass(frozen=True)
+class CourseExtension:
+    """One room's hooks; every one is optional and called with keyword arguments.
+
+    - ``import_step(course=, course_dir=, report=)``: runs inside course_import's transaction,
+      after chapters and lessons are written; raise CourseImportError to abort the import.
+    - ``requirements(user=, course_ids=) -> {course_id: (passed, total)}``: what else, besides
+      reading every lesson, finishing each course takes (chapter quizzes).
+    - ``course_page(user=, course=, chapter_ids=) -> (context, (passed, total))``: template
+      context for the course page, and the same count as ``requirements`` from what it loaded.
+    - ``lesson_page(user=, lesson=) -> context``: template context for a lesson page.
+    """
+
+    name: str
+    import_step: Callable[..., None] | None = None
+    requirements: Callable[..., dict[int, tuple[int, int]]] | None = None
+    course_page: Callable[..., tuple[dict[str, Any], tuple[int, int]]] | None = None
+    lesson_page: Callable[..., dict[str, Any]] | None = None
+
+
+_registered: dict[str, CourseExtension] = {}
+
+
+def register(extension: CourseExtension) -> None:
+    """Register (or replace, by name) one room's hooks; called from an AppConfig.ready()."""
+    _registered[extension.name] = extension
+
+
+def extensions() -> tuple[CourseExtension, ...]:
+    return tuple(_registered.values())

@@ -1,0 +1,159 @@
+"""Course progress: how far a student is through a course, lessons and quizzes together.
+
+One module for the idea, used by the pages (reads) and by whatever changes progress (a
+lesson completed, a chapter quiz graded: enrollment_completion_refresh). Lessons are counted
+here; what else a course takes (chapter quizzes) comes from the rooms above courses through
+their registered ``requirements`` hook (courses.extensions), so courses never imports them.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from courses.extensions import extensions
+from courses.models import Course, Enrollment, Lesson, LessonProgress
+from courses.selectors import completed_lesson_ids
+
+_LIVE = Q(is_archived=False, chapter__is_archived=False)
+
+
+def requirement_counts(*, user, course_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(passed, total) of what else finishing each course takes, summed over extensions."""
+    counts: dict[int, tuple[int, int]] = {}
+    for extension in extensions():
+        if extension.requirements is None:
+            continue
+        for course_id, (passed, total) in extension.requirements(
+            user=user, course_ids=course_ids
+        ).items():
+            before = counts.get(course_id, (0, 0))
+            counts[course_id] = (before[0] + passed, before[1] + total)
+    return counts
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    lessons_done: int
+    lessons_total: int
+    quizzes_passed: int = 0
+    quizzes_total: int = 0
+
+    @property
+    def percent(self) -> int:
+        total = self.lessons_total + self.quizzes_total
+        done = self.lessons_done + self.quizzes_passed
+        return round(100 * done / total) if total else 0
+
+    @property
+    def is_complete(self) -> bool:
+        return (
+            self.lessons_total > 0
+            and self.lessons_done >= self.lessons_total
+            and self.quizzes_passed >= self.quizzes_total
+        )
+
+
+def course_progress(
+    *,
+    user,
+    course: Course,
+    lessons_total: int | None = None,
+    done: set[int] | None = None,
+    requirements: tuple[int, int] | None = None,
+) -> CourseProgress:
+    """A student's progress on one course. Pass what the page already loaded to save queries:
+    the live lesson count, the completed lesson ids, (chapter quizzes passed, total)."""
+    if lessons_total is None:
+        lessons_total = Lesson.objects.filter(_LIVE, course=course).count()
+    if done is None:
+        done = completed_lesson_ids(user=user, course=course)
+    if requirements is None:
+        requirements = requirement_counts(user=user, course_ids=[course.pk]).get(course.pk, (0, 0))
+    passed, total = requirements
+    return CourseProgress(
+        lessons_done=len(done),
+        lessons_total=lessons_total,
+        quizzes_passed=passed,
+        quizzes_total=total,
+    )
+
+
+def enrollment_completion_refresh(*, user, course: Course) -> bool:
+    """Record (or clear) the completion time of a student's course; return whether complete.
+
+    Complete means every live lesson completed and every live chapter quiz passed; archived
+    lessons do not count. New lessons added later make a course incomplete again.
+    """
+    progress = course_progress(user=user, course=course)
+    enrollments = Enrollment.objects.filter(user=user, course=course)
+    if progress.is_complete:
+        enrollments.filter(completed_at__isnull=True).update(completed_at=timezone.now())
+    else:
+        enrollments.filter(completed_at__isnull=False).update(completed_at=None)
+    return progress.is_complete
+
+
+@dataclass(frozen=True)
+class DashboardEntry:
+    course: Course
+    enrollment: Enrollment
+    progress: CourseProgress
+    continue_lesson: Lesson | None
+    next_lesson: Lesson | None
+
+
+def dashboard(*, user) -> list[DashboardEntry]:
+    """Every course a student is enrolled on, most recent activity first (four queries)."""
+    enrollments = list(
+        Enrollment.objects.filter(user=user, course__is_published=True)
+        .select_related("course")
+        .order_by("-last_activity_at")
+    )
+    if not enrollments:
+        return []
+    course_ids = [e.course_id for e in enrollments]
+    courses = {e.course_id: e.course for e in enrollments}
+    lessons_by_course: dict[int, list[Lesson]] = {cid: [] for cid in course_ids}
+    for lesson in (
+        Lesson.objects.filter(_LIVE, course_id__in=course_ids)
+        .select_related("chapter")
+        .only("slug", "title", "position", "course_id", "chapter__slug", "chapter__position")
+        .order_by("chapter__position", "position")
+    ):
+        lesson.chapter.course = lesson.course = courses[lesson.course_id]
+        lessons_by_course[lesson.course_id].append(lesson)
+    done = set(
+        LessonProgress.objects.filter(
+            user=user, course_id__in=course_ids, completed_at__isnull=False
+        ).values_list("lesson_id", flat=True)
+    )
+    quizzes = requirement_counts(user=user, course_ids=course_ids)
+
+    entries = []
+    for enrollment in enrollments:
+        lessons = lessons_by_course[enrollment.course_id]
+        by_id = {lesson.pk: lesson for lesson in lessons}
+        passed, total = quizzes.get(enrollment.course_id, (0, 0))
+        entries.append(
+            DashboardEntry(
+                course=enrollment.course,
+                enrollment=enrollment,
+                progress=CourseProgress(
+                    lessons_done=sum(1 for lesson in lessons if lesson.pk in done),
+                    lessons_total=len(lessons),
+                    quizzes_passed=passed,
+                    quizzes_total=total,
+                ),
+                continue_lesson=by_id.get(enrollment.last_lesson_id),
+                next_lesson=next((lesson for lesson in lessons if lesson.pk not in done), None),
+            )
+        )
+    return entries
+
+
+def catalog_progress(*, user) -> dict[int, DashboardEntry]:
+    """The dashboard entries by course id, for marking enrolled courses in the catalog."""
+    if not user.is_authenticated:
+        return {}
+    return {entry.course.pk: entry for entry in dashboard(user=user)}
