@@ -2,8 +2,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from courses.import_runs import import_run_create
 from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
-from courses.services import chapter_intro_update, import_run_create, lesson_body_update
+from courses.services import chapter_intro_update, lesson_body_update
 
 
 class ChapterInline(admin.TabularInline):

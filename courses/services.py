@@ -10,7 +10,6 @@ import tomllib
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -477,48 +476,6 @@ def course_dirs(content_dir: Path | None = None) -> list[Path]:
     """Every course folder (one holding a course.toml) under the content directory."""
     root = content_dir or settings.LECTERN_CONTENT_DIR
     return sorted(p.parent for p in root.glob("*/course.toml"))
-
-
-# A run still "running" after this long lost its worker (a crash or a deploy mid-import).
-IMPORT_RUN_STALE_AFTER = timedelta(minutes=15)
-
-
-def import_run_create(*, source_dir: str, dry_run: bool = False, requested_by=None) -> ImportRun:
-    """Record an import request and hand it to a Celery worker once the row is committed.
-
-    Earlier runs of the same folder that have been "running" too long are closed as failed,
-    so the admin never shows an import that seems to go on forever.
-    """
-    ImportRun.objects.filter(
-        source_dir=source_dir,
-        status=ImportRun.Status.RUNNING,
-        started__lt=timezone.now() - IMPORT_RUN_STALE_AFTER,
-    ).update(
-        status=ImportRun.Status.FAILED,
-        error="The worker stopped before finishing this import.",
-        finished=timezone.now(),
-    )
-    run = ImportRun(source_dir=source_dir, dry_run=dry_run, requested_by=requested_by)
-    run.full_clean()
-    run.save()
-    transaction.on_commit(partial(_import_run_enqueue, run.pk))
-    return run
-
-
-def _import_run_enqueue(run_id: int) -> None:
-    from courses.tasks import course_import_run
-
-    try:
-        course_import_run.delay(run_id)
-    except Exception as exc:
-        # A dead Redis must not turn a request into a 500 after the run row was committed:
-        # record why the run never started, so the instructor sees it and can retry.
-        logger.exception("Could not queue import run %s", run_id)
-        ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
-            status=ImportRun.Status.FAILED,
-            error=f"Could not reach the task queue: {exc}",
-            finished=timezone.now(),
-        )
 
 
 def import_run_execute(*, run_id: int) -> None:

@@ -5,8 +5,9 @@ from django.db import transaction
 
 from config.celery_app import app as celery_app
 from conftest import SEED_COURSE_DIR
+from courses.import_runs import import_run_create
 from courses.models import ImportRun, Lesson
-from courses.services import import_run_create, import_run_execute
+from courses.services import import_run_execute
 
 
 def _wait_for(run: ImportRun, seconds: float = 20) -> ImportRun:
