@@ -1,10 +1,20 @@
 """Moodle GIFT quiz format: parser and exporter.
 
 Pure Python, no Django, so it can be tested and benchmarked alone. The semantics follow Moodle's
-``question/format/gift/format.php`` and the GIFT documentation; where Moodle silently imports
-something broken (a short answer written without ``=``, grades that add up to nothing, a matching
-pair without ``->``), :func:`parse` reports an error instead, so an author finds out at import time
-rather than from confused students.
+``question/format/gift/format.php`` (``qformat_gift::readquestion``) and what Moodle's import
+then saves (``qformat_default::importprocess`` and each question type's
+``save_question_options``). The rule is:
+
+* what Moodle imports, Lectern imports too, reading it the way Moodle does; where the source is
+  odd (a short answer written without ``=``, an empty choice that Moodle's save step drops, two
+  questions with the same title, ...) :func:`parse_all` reports a :class:`GiftWarning`;
+* where Moodle would import something the author cannot have meant (a numerical answer that is
+  not a number, which Moodle turns into "any answer"; grades that add up to nothing; Cloze
+  syntax; a second answer block shown as literal text), that one question is refused with a
+  :class:`GiftError` saying what to write instead. The other questions of the file still parse.
+
+:func:`parse_all` returns every question, warning and error of a file in one pass;
+:func:`parse` is the strict form (raises when any question is refused).
 
 The model is a list of frozen :class:`Question` objects, each holding :class:`Answer` objects:
 
@@ -21,12 +31,18 @@ The model is a list of frozen :class:`Question` objects, each holding :class:`An
   answer", written ``~#feedback`` in GIFT.
 * ``matching``: ``Answer.text`` is the subquestion (the formatted part, as in Moodle) and
   ``Answer.match`` the answer it pairs with; an empty ``text`` is an extra wrong choice.
-* ``essay`` and ``description`` have no answers.
+* ``essay`` and ``description`` have no answers. A block holding only a ``::title::`` is, as in
+  Moodle, a description with empty text.
 
 "Missing word" is not a kind of its own: Moodle lets any answer block sit inside the text, and
 imports the result as the underlying type with a blank in the text. Here that is
 ``Question.tail_text`` (the text after the block; ``None`` when the block ends the question), so
 scoring never needs to look through an extra layer; :attr:`Question.is_missing_word` reads it.
+
+:attr:`Question.key` is a question's identity across re-imports: its title, else a hash of what it
+asks. Moodle happily imports two questions with the same title (its own examples have several),
+so the n-th repeat of a key in a file gets ``Question.occurrence == n`` and the key
+``"<key>#<n>"``; :func:`export` writes questions so that re-importing gives the same keys.
 """
 
 import bisect
@@ -34,18 +50,21 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 __all__ = [
     "Answer",
     "GiftError",
+    "GiftWarning",
     "Kind",
+    "ParseResult",
     "Question",
     "TextFormat",
     "export",
     "parse",
+    "parse_all",
 ]
 
 
@@ -105,7 +124,11 @@ class Answer:
 
 @dataclass(frozen=True)
 class Question:
-    """One GIFT question. ``line`` is where it starts in the source and takes no part in ``==``."""
+    """One GIFT question. ``line`` is where it starts in the source and takes no part in ``==``.
+
+    ``occurrence`` is n for the n-th question of a file with the same :attr:`base_key` (1 for
+    the first); it takes part in ``==`` since it is part of the :attr:`key`.
+    """
 
     kind: Kind
     text: str
@@ -117,10 +140,22 @@ class Question:
     tail_text: str | None = None
     category: str | None = None
     line: int = field(default=0, compare=False)
+    occurrence: int = 1
 
     @property
     def key(self) -> str:
-        """Identity across re-imports: the title, else a hash of what the question asks.
+        """Identity across re-imports: :attr:`base_key`, with ``#<n>`` for the n-th repeat.
+
+        A file may hold several questions with the same title (or, untitled, the same content),
+        as Moodle allows; the first keeps the plain key and the n-th gets ``"<key>#<n>"``
+        (``occurrence`` is n), so the keys stay distinct and stable while the order is kept.
+        """
+        base = self.base_key
+        return base if self.occurrence == 1 else f"{base}#{self.occurrence}"
+
+    @property
+    def base_key(self) -> str:
+        """The title, else a hash of what the question asks; ``occurrence`` plays no part.
 
         The hash covers kind, text and answers (texts, values, credit) but not feedback, formats
         or category, so polishing feedback or moving a question keeps its identity; changing
@@ -181,11 +216,13 @@ class Question:
 
 
 class GiftError(ValueError):
-    """A GIFT source that cannot be imported.
+    """A GIFT question (or ``$CATEGORY`` line) that cannot be imported.
 
-    ``str(err)`` is ``"path:line: question 'X': message"``. When several questions are bad,
-    :func:`parse` raises one ``GiftError`` describing the first, with every problem (the first
-    included) in ``errors`` and one line per problem in ``str(err)``.
+    ``str(err)`` is ``"path:line: question 'X': message"``. ``key`` is the key the refused
+    question would have had when it has a ``::title::`` ('' otherwise), so an importer can keep
+    that question's last good version. When several questions are bad, :func:`parse` raises one
+    ``GiftError`` describing the first, with every problem (the first included) in ``errors``
+    and one line per problem in ``str(err)``.
     """
 
     def __init__(
@@ -195,12 +232,14 @@ class GiftError(ValueError):
         path: str = "<string>",
         line: int = 0,
         question: str = "",
+        key: str = "",
         errors: list["GiftError"] | None = None,
     ) -> None:
         self.message = message
         self.path = path
         self.line = line
         self.question = question
+        self.key = key
         self.errors: list[GiftError] = errors if errors is not None else [self]
         super().__init__(str(self))
 
@@ -211,6 +250,37 @@ class GiftError(ValueError):
         if len(self.errors) > 1:
             return "\n".join(e._one_line() for e in self.errors)
         return self._one_line()
+
+
+@dataclass(frozen=True)
+class GiftWarning:
+    """Something odd in a question that is imported anyway, as Moodle would import it.
+
+    ``code`` is a short kebab-case name (``blank-choice``, ``duplicate-title``, ...; see
+    ``docs/quizzes.md``); ``str(w)`` is ``"path:line: question 'X': message [code]"``.
+    """
+
+    path: str
+    line: int
+    question: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: question '{self.question}': {self.message} [{self.code}]"
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """Everything :func:`parse_all` found in one file, each tuple in source order.
+
+    ``questions`` are the accepted questions, ``warnings`` what is odd about them, ``errors``
+    the refused questions, one :class:`GiftError` each.
+    """
+
+    questions: tuple[Question, ...]
+    warnings: tuple[GiftWarning, ...] = ()
+    errors: tuple[GiftError, ...] = ()
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -244,6 +314,21 @@ _IMPORT_MIN = (
 _NO_FULL_MARKS = (
     "One of the answers should be 100%, so that it is possible to get a full grade for this "
     "question"
+)
+_ANY_ANSWER = " (Moodle would accept any answer for it)"
+
+# Moodle's Cloze questions (qtype_multianswer) open a blank with {n:TYPE:...}; the type names are
+# its ANSWER_TYPE_DEF_REGEX. GIFT has no such thing: qformat_gift::readquestion would read the
+# block as a multiple choice or short answer with "1:MC:" as one of its answers.
+_CLOZE_TYPES = (
+    *("NUMERICAL", "NM", "MULTICHOICE", "MC", "MULTICHOICE_V", "MCV", "MULTICHOICE_H", "MCH"),
+    *("SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC", "MULTICHOICE_S", "MCS"),
+    *("MULTICHOICE_VS", "MCVS", "MULTICHOICE_HS", "MCHS", "MULTIRESPONSE", "MR"),
+    *("MULTIRESPONSE_H", "MRH", "MULTIRESPONSE_S", "MRS", "MULTIRESPONSE_HS", "MRHS"),
+)
+_CLOZE = re.compile(
+    r"\{\s*(\d*):(" + "|".join(sorted(_CLOZE_TYPES, key=len, reverse=True)) + r"):",
+    re.IGNORECASE,
 )
 
 
@@ -283,10 +368,14 @@ def _unescape(text: str) -> str:
     return "".join(out)
 
 
-def _number(spec: str, what: str, offset: int) -> Decimal:
+def _number(spec: str, what: str, offset: int, moodle: str = "") -> Decimal:
     # Stricter than Decimal(), which would take "NaN", "Infinity" and "1_000".
     if not _NUMBER.fullmatch(spec):
-        raise _Problem(f"{what} {spec!r} is not a number", offset)
+        raise _Problem(
+            f"{what} {spec!r} is not a number{moodle}: write digits, with '.' for decimals "
+            "(e.g. 3.14)",
+            offset,
+        )
     return Decimal(spec)
 
 
@@ -311,13 +400,41 @@ def _snippet(text: str, limit: int = 40) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance, for telling a misspelt ``[format]`` from a bracketed word."""
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, start=1):
+        current = [i]
+        for j, other in enumerate(b, start=1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
+            )
+        previous = current
+    return previous[-1]
+
+
+def _meant_format(name: str) -> bool:
+    """Whether ``[name]`` is a format name in the wrong case or misspelt (``[HTML]``, ``[htlm]``).
+
+    A bracketed word far from every format name (``[Note]``, ``[1]``) is text, as in Moodle.
+    """
+    lower = name.lower()
+    if lower in _FORMAT_NAMES:
+        return True
+    return len(lower) >= 3 and min(_distance(lower, f) for f in _FORMAT_NAMES) <= 2
+
+
 class _Block:
-    """The lines of one question (comments dropped), with offsets mapped back to line numbers."""
+    """The lines of one question (comments dropped), with offsets mapped back to line numbers.
+
+    ``warnings`` collects ``(offset, code, message)`` for what is odd but imported anyway.
+    """
 
     def __init__(self, lines: list[tuple[int, str]]) -> None:
         self.text = "\n".join(text for _, text in lines)
         self.masked = _mask(self.text)
         self.first_line = lines[0][0]
+        self.warnings: list[tuple[int, str, str]] = []
         self._linenos = [n for n, _ in lines]
         self._starts = []
         offset = 0
@@ -327,6 +444,9 @@ class _Block:
 
     def line_at(self, offset: int) -> int:
         return self._linenos[bisect.bisect_right(self._starts, offset) - 1]
+
+    def warn(self, offset: int, code: str, message: str) -> None:
+        self.warnings.append((offset, code, message))
 
     def raw(self, start: int, end: int) -> str:
         return _unescape(self.text[start:end])
@@ -351,21 +471,36 @@ class _Block:
         keep_empty_format: bool = False,
         trim_end: bool = True,
     ) -> tuple[str, TextFormat]:
-        """Text of a part with its optional leading ``[format]``, trimmed as Moodle does."""
+        """Text of a part with its optional leading ``[format]``, trimmed as Moodle does.
+
+        Like ``qformat_gift::parse_text_with_format``, a bracketed word that is not a format
+        name stays part of the text (with a warning); one that is a format name in the wrong
+        case or misspelt is refused, since the author meant a format Moodle would ignore.
+        """
         start = self.skip_space(start, end)
         fmt = default
         mark = _FORMAT_MARK.match(self.masked, start, end)
         if mark:
             name = mark.group(1)
-            if name not in _FORMAT_NAMES:
+            if name in _FORMAT_NAMES:
+                fmt = TextFormat(name)
+                start = mark.end()
+            elif _meant_format(name):
                 raise _Problem(
                     f"unknown text format '[{name}]': use [html], [markdown], [moodle] or "
                     f"[plain] (lower case); to start the text with a literal '[{name}]', put a "
-                    f"format first, e.g. '[moodle][{name}]'",
+                    f"format first, e.g. '[moodle][{name}]' (Moodle would show '[{name}]' as "
+                    "text)",
                     start,
                 )
-            fmt = TextFormat(name)
-            start = mark.end()
+            else:
+                self.warn(
+                    start,
+                    "not-a-format",
+                    f"'[{name}]' is not a text format ([html], [markdown], [moodle] or [plain]), "
+                    "so it stays part of the text, as in Moodle; write "
+                    f"'[moodle][{name}]' to say so",
+                )
         text = self.raw(start, end)
         text = text.strip() if trim_end else text.lstrip()
         if not text and not keep_empty_format:
@@ -390,17 +525,34 @@ class _Block:
         feedback, fmt = self.formatted(hash_at + 1, end, default)
         return hash_at, feedback, fmt
 
-    def items(
-        self, start: int, end: int, markers: str
-    ) -> tuple[tuple[int, int], list[tuple[str, int, int]]]:
-        """Split an answer list on its markers: (leading span, [(marker, start, end), ...])."""
+    def items(self, start: int, end: int, markers: str) -> list[tuple[str, int, int]]:
+        """Split an answer list on its markers: ``[(marker, start, end), ...]``.
+
+        Text before the first marker comes first with marker ``""`` (Moodle's ``explode`` keeps
+        it as an answer unless it is blank); its span is left out when it is blank.
+        """
         positions = [i for i in range(start, end) if self.masked[i] in markers]
         lead_end = positions[0] if positions else end
         items = []
+        if self.skip_space(start, lead_end) < lead_end:
+            items.append(("", start, lead_end))
         for n, pos in enumerate(positions):
             item_end = positions[n + 1] if n + 1 < len(positions) else end
             items.append((self.masked[pos], pos + 1, item_end))
-        return (start, lead_end), items
+        return items
+
+    def marker_at(self, marker: str, item_start: int, item_end: int) -> int:
+        """Where to point for an item: its marker, or its first character when it has none."""
+        return item_start - 1 if marker else self.skip_space(item_start, item_end)
+
+
+def _title(block: _Block) -> str:
+    """The block's ``::title::`` ('' if none or unclosed)."""
+    if block.masked.startswith("::"):
+        end = block.masked.find("::", 2)
+        if end > 0:
+            return block.raw(2, end).strip()
+    return ""
 
 
 def _label(block: _Block) -> str:
@@ -420,6 +572,7 @@ def _label(block: _Block) -> str:
 
 
 def _parse_block(block: _Block, category: str | None) -> Question:
+    """One question, read as ``qformat_gift::readquestion`` reads it."""
     masked = block.masked
     size = len(masked)
     pos = 0
@@ -427,16 +580,40 @@ def _parse_block(block: _Block, category: str | None) -> Question:
     if masked.startswith("::"):
         end = masked.find("::", 2)
         if end < 0:
-            raise _Problem("the title has no closing '::' (write \\: for a literal colon)", 0)
+            raise _Problem(
+                "the title has no closing '::' (Moodle would make the title part of the "
+                "question text): end it with '::' (write \\: for a literal colon)",
+                0,
+            )
         title = block.raw(2, end).strip()
         pos = end + 2
+
+    cloze = _CLOZE.search(masked, pos)
+    if cloze:
+        opener = f"{{{cloze.group(1)}:{cloze.group(2)}:"
+        raise _Problem(
+            f"'{opener}...}}' is Cloze (embedded answers), not GIFT: Moodle's GIFT import would "
+            f"take '{cloze.group(1)}:{cloze.group(2)}:' for an answer. Write one GIFT question "
+            "per blank instead, e.g. 'Paris is the capital of {=France}.' for a short answer or "
+            "'Paris is in {=France ~Spain ~Italy}.' for a choice",
+            cloze.start(),
+        )
 
     open_at = masked.find("{", pos)
     close_at = masked.find("}", pos)
     if open_at < 0 and close_at < 0:
         text, fmt = block.formatted(pos, size, TextFormat.MOODLE, keep_empty_format=True)
         if not text:
-            raise _Problem("the question has no text", pos)
+            if not title:
+                raise _Problem("the question has no text", pos)
+            # readquestion makes a block without braces a description, even an empty one, and
+            # importprocess saves it as it is.
+            block.warn(
+                0,
+                "title-only",
+                "the block holds only a title: Moodle imports it as a description with no "
+                "text, and so does Lectern; write the text after the title, or remove the block",
+            )
         return Question(
             kind=Kind.DESCRIPTION,
             text=text,
@@ -456,18 +633,22 @@ def _parse_block(block: _Block, category: str | None) -> Question:
     if nested >= 0:
         raise _Problem(
             f"'{{' inside the answer block opened on line {block.line_at(open_at)}: is a '}}' "
-            "missing? (write \\{ for a literal brace)",
+            "missing? End each answer block with '}' (write \\{ for a literal brace)",
             nested,
         )
-    extra = min(
-        (i for i in (masked.find("{", close_at), masked.find("}", close_at + 1)) if i >= 0),
-        default=-1,
-    )
-    if extra >= 0:
+    second = masked.find("{", close_at)
+    if second >= 0:
+        # readquestion reads only the first {...}; Moodle would show the rest as literal text.
         raise _Problem(
-            "a question has a single answer block; this brace starts another "
-            "(write \\{ or \\} for a literal brace)",
-            extra,
+            "a second answer block: a GIFT question has a single answer block, and Moodle would "
+            "show this one as literal text. Split it into one question per blank, or write \\{ "
+            "and \\} for literal braces",
+            second,
+        )
+    stray = masked.find("}", close_at + 1)
+    if stray >= 0:
+        raise _Problem(
+            "'}' after the answer block closes nothing (write \\} for a literal brace)", stray
         )
 
     # Text after the block makes it Moodle's "missing word" layout. The blank sits between text
@@ -477,7 +658,11 @@ def _parse_block(block: _Block, category: str | None) -> Question:
         pos, open_at, TextFormat.MOODLE, keep_empty_format=True, trim_end=tail is None
     )
     if not text and tail is None:
-        raise _Problem("the question has no text", pos)
+        raise _Problem(
+            "the question has no text: write it before the answer block, e.g. "
+            "'::Title:: The sky is blue. {T}'",
+            pos,
+        )
 
     answers_end = close_at
     general_feedback, general_format = "", fmt
@@ -503,7 +688,12 @@ def _parse_block(block: _Block, category: str | None) -> Question:
 def _parse_answers(
     block: _Block, start: int, end: int, fmt: TextFormat
 ) -> tuple[Kind, tuple[Answer, ...]]:
-    """Tell the question type from the answer block as Moodle does, then read the answers."""
+    """Tell the question type from the answer block in ``readquestion``'s order, then read it.
+
+    Moodle checks: empty is an essay; a leading ``#`` numerical; any ``~`` multiple choice;
+    ``=`` and ``->`` matching; ``T``/``TRUE``/``F``/``FALSE`` (before any ``#``) true/false;
+    anything else is a short answer, with or without ``=``.
+    """
     start, end = block.trim(start, end)
     span = block.masked[start:end]
     if not span:
@@ -518,34 +708,35 @@ def _parse_answers(
     word = block.text[start : hash_at if hash_at > start else end].strip()
     if word in _TRUE_FALSE:
         return Kind.TRUEFALSE, _truefalse(block, start, end, fmt)
-    if span[0] == "=":
-        return Kind.SHORTANSWER, _shortanswer(block, start, end, fmt)
-    if word.upper() in _TRUE_FALSE:
+    if "=" not in span and word.upper() in _TRUE_FALSE:
+        # Moodle would make {true} a short answer accepting the word "true".
         raise _Problem(
-            f"true/false answers are upper case: write {{{word.upper()}}}, not {{{word}}}", start
+            f"true/false answers are upper case: write {{{word.upper()}}}, not {{{word}}} "
+            f"(Moodle would make it a short answer accepting '{word}')",
+            start,
         )
-    raise _Problem(
-        f"cannot tell the question type from {{{_snippet(block.raw(start, end))}}}: true/false "
-        "is {T}, {TRUE}, {F} or {FALSE}, short answers start with '=', wrong choices with '~'",
-        start,
-    )
+    return Kind.SHORTANSWER, _shortanswer(block, start, end, fmt)
 
 
-def _check_lead(block: _Block, lead: tuple[int, int], markers: str) -> None:
-    text = block.raw(*lead).strip()
-    if text:
-        wanted = " or ".join(f"'{m}'" for m in markers)
-        raise _Problem(
-            f"'{_snippet(text)}' is not preceded by {wanted}: every answer starts with a marker",
-            block.skip_space(*lead),
+def _blank_choice(block: _Block, marker: str, item_start: int, item_end: int) -> str:
+    after = block.masked[item_end] if item_end < len(block.masked) else ""
+    saved = "Moodle drops empty choices when it saves the question, and so does Lectern"
+    if marker and not block.raw(item_start, item_end).strip() and after in ("=", "~"):
+        return (
+            f"'{marker}' right before '{after}' makes an empty choice; {saved}: remove the "
+            f"stray '{marker}'"
         )
+    if not marker:
+        return f"a choice with no text; {saved}: write the choice, or remove it"
+    return f"empty choice after '{marker}'; {saved}: write the choice after it, or remove it"
 
 
 def _multichoice(
     block: _Block, start: int, end: int, fmt: TextFormat
 ) -> tuple[Kind, tuple[Answer, ...]]:
-    lead, items = block.items(start, end, "=~")
-    _check_lead(block, lead, "=~")
+    # readquestion splits on '~' and '=', keeps non-blank text before the first marker as a
+    # choice, and reads a leading %n% as its weight (0 without one).
+    items = block.items(start, end, "=~")
     answers = []
     single = False
     for marker, item_start, item_end in items:
@@ -563,12 +754,37 @@ def _multichoice(
             fraction = ZERO if weight is None else weight
         text_end, feedback, feedback_format = block.split_feedback(text_start, item_end, fmt)
         text, text_format = block.formatted(text_start, text_end, fmt)
+        at = block.marker_at(marker, item_start, item_end)
         if not text:
-            raise _Problem(f"empty answer after '{marker}'", item_start - 1)
+            # qtype_multichoice::save_question_options skips a choice whose text is blank.
+            block.warn(at, "blank-choice", _blank_choice(block, marker, item_start, item_end))
+            continue
+        if not marker:
+            block.warn(
+                at,
+                "choice-without-marker",
+                f"'{_snippet(text)}' has no '~' or '=' in front: Moodle reads it as a wrong "
+                f"choice, and so does Lectern; write '~{_snippet(text)}' (or "
+                f"'={_snippet(text)}' if it is the right answer)",
+            )
         answers.append(Answer(text, fraction, feedback, text_format, feedback_format))
-    if len(answers) < 2:
+    if len(items) < 2:
+        # qformat_gift::check_answer_count(2, ...) counts the answers before any is dropped.
         raise _Problem(f"{_IMPORT_MIN} (multiple choice needs at least 2)", start)
+    if len(answers) < 2:
+        raise _Problem(
+            f"multiple choice needs at least 2 choices, and {len(answers)} is left once the "
+            "empty ones are dropped (Moodle would save a question with nothing to choose): "
+            "write each choice after its '=' or '~'",
+            start,
+        )
     if single:
+        if not any(a.fraction == ONE for a in answers):
+            raise _Problem(
+                "the choice marked '=' is empty, so no choice is right (Moodle would save it "
+                "that way): write the right answer after '='",
+                start,
+            )
         return Kind.MULTICHOICE, tuple(answers)
     total = sum((a.fraction for a in answers if a.fraction > 0), ZERO)
     if total.quantize(Decimal("0.01"), ROUND_HALF_UP) != ONE:
@@ -582,42 +798,74 @@ def _multichoice(
 
 def _require_full_marks(answers: list[Answer], offset: int) -> None:
     if max(a.fraction for a in answers) != ONE:
-        raise _Problem(_NO_FULL_MARKS, offset)
+        raise _Problem(f"{_NO_FULL_MARKS}: give the best answer no %weight% (or %100%)", offset)
 
 
 def _shortanswer(block: _Block, start: int, end: int, fmt: TextFormat) -> tuple[Answer, ...]:
-    lead, items = block.items(start, end, "=")
-    _check_lead(block, lead, "=")
+    # readquestion splits on '=' and keeps non-blank text before the first one as an answer:
+    # {Paris} accepts "Paris" for full marks.
     answers = []
-    for _, item_start, item_end in items:
+    for marker, item_start, item_end in block.items(start, end, "="):
         weight, text_start = block.weight(item_start, item_end)
         text_end, feedback, feedback_format = block.split_feedback(text_start, item_end, fmt)
         text, text_format = block.formatted(text_start, text_end, fmt)
+        at = block.marker_at(marker, item_start, item_end)
         if not text:
-            raise _Problem("empty answer after '='", item_start - 1)
+            # question_type::save_question_answers keeps a blank answer that is worth something,
+            # but it can never match what a student types.
+            block.warn(
+                at,
+                "blank-answer",
+                "empty answer after '=': it can never match what a student types (Moodle saves "
+                "it unused), so Lectern drops it: remove the stray '='",
+            )
+            continue
+        if not marker:
+            block.warn(
+                at,
+                "shortanswer-without-equals",
+                f"'{_snippet(text)}' has no '=' in front: Moodle reads it as a short answer "
+                f"accepting '{_snippet(text)}', and so does Lectern; write '={_snippet(text)}' "
+                "to say so (true/false is {T} or {F}; a wrong choice starts with '~')",
+            )
         fraction = ONE if weight is None else weight
         answers.append(Answer(text, fraction, feedback, text_format, feedback_format))
+    if not answers:
+        raise _Problem(
+            "empty answer after '=': write the accepted answer after it, e.g. {=Paris}", start
+        )
     _require_full_marks(answers, start)
     return tuple(answers)
 
 
 def _numerical(block: _Block, start: int, end: int, fmt: TextFormat) -> tuple[Answer, ...]:
-    lead, items = block.items(start, end, "=~")
-    if block.raw(*lead).strip():
-        # Moodle's own examples write a lone answer without '=': {#1822:5}.
-        items.insert(0, ("=", *lead))
+    # Moodle's own examples write a lone answer without '=': {#1822:5}; readquestion reads the
+    # text before the first '=' as an answer.
+    items = [(m or "=", s, e) for m, s, e in block.items(start, end, "=~")]
     if not any(marker == "=" for marker, _, _ in items):
-        raise _Problem("No answers found for numerical question", start - 1)
+        raise _Problem(
+            "No answers found for numerical question: write the number after '#', e.g. {#42} "
+            "or {#=42:0.5}",
+            start - 1,
+        )
     answers = []
-    for marker, item_start, item_end in items:
+    for n, (marker, item_start, item_end) in enumerate(items):
         weight, spec_start = block.weight(item_start, item_end)
         spec_end, feedback, feedback_format = block.split_feedback(spec_start, item_end, fmt)
         spec = block.raw(spec_start, spec_end).strip()
         if marker == "~":
+            if n < len(items) - 1:
+                # readquestion takes everything from the first '~' as that feedback.
+                raise _Problem(
+                    "in a numerical question '~#feedback' must come last, and once: Moodle reads "
+                    "everything after the '~' as the feedback for any other answer, so what "
+                    "follows it would be lost; move it to the end",
+                    item_start - 1,
+                )
             if weight is not None or spec:
                 raise _Problem(
                     "in a numerical question '~' only gives feedback for any other answer: "
-                    "write '~#feedback'",
+                    "write '~#feedback' (partial credit is '=%50%answer')",
                     item_start - 1,
                 )
             answers.append(Answer("", ZERO, feedback, fmt, feedback_format, None))
@@ -630,60 +878,107 @@ def _numerical(block: _Block, start: int, end: int, fmt: TextFormat) -> tuple[An
 
 
 def _numerical_spec(spec: str, offset: int) -> tuple[Decimal | None, Decimal]:
+    # readquestion reads "a..b" (a range), then "a:t" (a tolerance), then a plain number; what is
+    # not a number it silently stores as '*', any answer, which no author means.
     if spec == "*":
         return None, ZERO
     if not spec:
-        raise _Problem("empty numerical answer", offset)
+        raise _Problem(
+            "empty numerical answer (Moodle would accept any answer for it): write a number "
+            "after '=', e.g. =42 or =42:0.5",
+            offset,
+        )
     if spec.find("..") > 0:
         low_text, high_text = spec.split("..", 1)
         low = _number(low_text.strip(), "range start", offset)
         high = _number(high_text.strip(), "range end", offset)
         if low > high:
-            raise _Problem(f"range {spec!r} starts above its end", offset)
+            raise _Problem(f"range {spec!r} starts above its end: write low..high", offset)
         value = (low + high) / 2
         return value, high - value
     if spec.find(":") > 0:
         value_text, tolerance_text = spec.split(":", 1)
-        value = _number(value_text.strip(), "numerical answer", offset)
+        value = _number(value_text.strip(), "numerical answer", offset, _ANY_ANSWER)
         tolerance = _number(tolerance_text.strip(), "tolerance", offset)
         if tolerance < 0:
-            raise _Problem(f"tolerance {tolerance_text.strip()!r} is negative", offset)
+            raise _Problem(
+                f"tolerance {tolerance_text.strip()!r} is negative: write how far off an answer "
+                "may be, e.g. 42:0.5",
+                offset,
+            )
         return value, tolerance
-    return _number(spec, "numerical answer", offset), ZERO
+    return _number(spec, "numerical answer", offset, _ANY_ANSWER), ZERO
 
 
 def _matching(block: _Block, start: int, end: int, fmt: TextFormat) -> tuple[Answer, ...]:
-    lead, items = block.items(start, end, "=")
-    _check_lead(block, lead, "=")
+    # readquestion splits on '=' (non-blank text before the first one is a pair too) and refuses
+    # a pair without '->'; qtype_match::save_question_options drops a pair that is blank on both
+    # sides.
     answers = []
-    for _, item_start, item_end in items:
+    for marker, item_start, item_end in block.items(start, end, "="):
+        at = block.marker_at(marker, item_start, item_end)
+        written = marker + _snippet(block.raw(item_start, item_end))
         arrow = block.masked.find("->", item_start, item_end)
         if arrow < 0:
             raise _Problem(
                 "Matching question answers are improperly formatted: "
-                f"'={_snippet(block.raw(item_start, item_end))}' has no '->' "
-                "(write '=subquestion -> answer')",
-                item_start - 1,
+                f"'{written}' has no '->' (write '=subquestion -> answer')",
+                at,
             )
         hash_at = block.masked.find("#", item_start, item_end)
         if hash_at >= 0:
-            raise _Problem("matching pairs take no feedback (write \\# for a literal '#')", hash_at)
+            block.warn(
+                hash_at,
+                "hash-in-matching",
+                "'#' in a matching pair is text, not feedback: Moodle has no feedback for "
+                "matching pairs and shows it as part of the pair, and so does Lectern; write \\# "
+                "to say so, or move feedback to '####general feedback'",
+            )
         subquestion, sub_format = block.formatted(item_start, arrow, fmt)
         match = block.raw(arrow + 2, item_end).strip()
         if not match:
             if subquestion:
                 raise _Problem(
-                    f"You must specify an answer matching the question '{_snippet(subquestion)}'",
-                    item_start - 1,
+                    f"You must specify an answer matching the question '{_snippet(subquestion)}'"
+                    " (write '=subquestion -> answer')",
+                    at,
                 )
-            raise _Problem("empty matching pair '= ->'", item_start - 1)
+            block.warn(
+                at,
+                "blank-pair",
+                "'= ->' has nothing on either side: Moodle drops it when it saves the question, "
+                "and so does Lectern; remove it (an extra wrong answer is '= -> answer')",
+            )
+            continue
+        if not marker:
+            block.warn(
+                at,
+                "choice-without-marker",
+                f"'{written}' has no '=' in front: Moodle reads it as a pair, and so does "
+                f"Lectern; write '={written}'",
+            )
         answers.append(Answer(subquestion, ONE, "", sub_format, fmt, match=match))
     stems = sum(1 for a in answers if a.text)
-    if stems < 2 or len(answers) < 3:
+    choices = dict.fromkeys(a.match for a in answers)
+    if not stems:
         raise _Problem(
-            "You must supply at least 2 questions and 3 answers (found "
-            f"{stems} and {len(answers)}; '= -> answer' adds an extra wrong answer)",
+            "a matching question needs a subquestion: write '=subquestion -> answer' ('= -> "
+            "answer' only adds a wrong answer)",
             start,
+        )
+    if len(choices) < 2:
+        raise _Problem(
+            f"every subquestion has the answer '{_snippet(next(iter(choices)))}', so there is "
+            "nothing to choose: add a pair with another answer, or a wrong one '= -> answer'",
+            start,
+        )
+    if stems < 2 or len(answers) < 3:
+        block.warn(
+            start,
+            "matching-too-small",
+            f"{stems} subquestion(s) and {len(answers)} answers: Moodle imports it, though its "
+            "question editor asks for at least 2 subquestions and 3 answers; add a pair, or an "
+            "extra wrong answer '= -> answer'",
         )
     return tuple(answers)
 
@@ -724,25 +1019,43 @@ def _blocks(text: str) -> Iterable[list[tuple[int, str]]]:
         yield current
 
 
-def parse(text: str, *, path: str = "<string>") -> list[Question]:
-    """Parse GIFT source into questions, in source order.
+@dataclass
+class _Entry:
+    """One question block of a file, accepted (``question``) or refused (``error``)."""
+
+    line: int
+    label: str
+    title: str
+    question: Question | None = None
+    error: GiftError | None = None
+    warnings: list[GiftWarning] = field(default_factory=list)
+
+
+def parse_all(text: str, *, path: str = "<string>") -> ParseResult:
+    """Parse GIFT source: the accepted questions, the warnings and the refused questions.
 
     Questions are separated by blank lines; ``//`` lines are comments; a ``$CATEGORY: path``
-    line sets the category of the questions after it. Every question is checked, and if any is
-    bad a single :class:`GiftError` is raised listing all of them (``err.errors``), so an author
-    can fix a whole file in one go. Two questions with the same :attr:`Question.key` are an
-    error too, since the key is what keeps a question's identity across re-imports.
+    line sets the category of the questions after it. Each question is read as Moodle reads it
+    (see the module docstring): a bad question becomes one :class:`GiftError` in ``errors`` and
+    the others still parse, so an author can fix a whole file in one go. Questions sharing a
+    :attr:`Question.base_key` all import, the n-th with ``occurrence`` n (a warning each).
     """
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    questions: list[Question] = []
-    problems: list[GiftError] = []
+    entries: list[_Entry] = []
+    errors: list[GiftError] = []
     category: str | None = None
     for lines in _blocks(text):
         if _mask(lines[0][1]).startswith("$CATEGORY:"):
             category = _unescape(lines[0][1][len("$CATEGORY:") :]).strip() or None
             if category is None:
-                problems.append(
-                    GiftError("empty $CATEGORY", path=path, line=lines[0][0], question="$CATEGORY")
+                errors.append(
+                    GiftError(
+                        "empty $CATEGORY: write the category after it, e.g. '$CATEGORY: "
+                        "lesson-slug'",
+                        path=path,
+                        line=lines[0][0],
+                        question="$CATEGORY",
+                    )
                 )
             # Moodle would swallow following lines into the category name; treat them as the
             # question the author obviously meant.
@@ -750,38 +1063,112 @@ def parse(text: str, *, path: str = "<string>") -> list[Question]:
             if not lines:
                 continue
         block = _Block(lines)
+        entry = _Entry(block.first_line, _label(block), _title(block))
         try:
-            questions.append(_parse_block(block, category))
+            entry.question = _parse_block(block, category)
         except _Problem as problem:
             line = block.first_line if problem.offset is None else block.line_at(problem.offset)
-            problems.append(
-                GiftError(problem.message, path=path, line=line, question=_label(block))
-            )
+            entry.error = GiftError(problem.message, path=path, line=line, question=entry.label)
+        else:
+            entry.warnings = [
+                GiftWarning(path, block.line_at(offset), entry.label, code, message)
+                for offset, code, message in block.warnings
+            ]
+        entries.append(entry)
 
-    seen: dict[str, Question] = {}
-    for question in questions:
-        first = seen.setdefault(question.key, question)
-        if first is not question:
-            what = "title" if question.title else "content"
-            problems.append(
-                GiftError(
-                    f"duplicate question key '{question.key}': the question on line {first.line} "
-                    f"has the same {what}; give each question its own ::title::",
-                    path=path,
-                    line=question.line,
-                    question=question.title or _snippet(question.text),
+    questions, warnings = _assign_keys(entries, errors, path)
+    errors.sort(key=lambda e: e.line)
+    warnings.sort(key=lambda w: w.line)
+    return ParseResult(tuple(questions), tuple(warnings), tuple(errors))
+
+
+def _assign_keys(
+    entries: list[_Entry], errors: list[GiftError], path: str
+) -> tuple[list[Question], list[GiftWarning]]:
+    """Number repeated keys in file order, refused titled questions included.
+
+    Moodle imports questions with the same name side by side; here the n-th question with a
+    key gets ``"<key>#<n>"``. Counting refused questions too keeps the keys of the others from
+    moving while one of them is broken, and gives the refused one's key to its error.
+    """
+    questions: list[Question] = []
+    warnings: list[GiftWarning] = []
+    seen: dict[str, int] = {}
+    first_line: dict[str, int] = {}
+    owner: dict[str, int] = {}
+    for entry in entries:
+        question = entry.question
+        base = question.base_key if question is not None else entry.title
+        if not base:  # a refused question without a title has no key
+            errors.append(entry.error)
+            continue
+        n = seen[base] = seen.get(base, 0) + 1
+        first_line.setdefault(base, entry.line)
+        key = base if n == 1 else f"{base}#{n}"
+        if key in owner:
+            # e.g. a question titled 'Q#2' and the second question titled 'Q'.
+            if question is None:
+                errors.append(entry.error)
+            else:
+                errors.append(
+                    GiftError(
+                        f"its key '{key}' is already the key of the question on line "
+                        f"{owner[key]} (the n-th question with the same title is keyed "
+                        "'<title>#<n>'): give one of them another ::title::",
+                        path=path,
+                        line=entry.line,
+                        question=entry.label,
+                    )
+                )
+            continue
+        owner[key] = entry.line
+        if question is None:
+            entry.error.key = key
+            errors.append(entry.error)
+            continue
+        if n > 1:
+            question = replace(question, occurrence=n)
+            same = (
+                f"has the same title '{base}'"
+                if question.title
+                else "is the same question (same text and answers, no title)"
+            )
+            warnings.append(
+                GiftWarning(
+                    path,
+                    entry.line,
+                    entry.label,
+                    "duplicate-title" if question.title else "duplicate-content",
+                    f"the question on line {first_line[base]} {same}; Moodle imports both, "
+                    f"and so does Lectern, keying this one '{key}' (it keeps that key while the "
+                    "questions keep their order): give it its own ::title::",
                 )
             )
+        questions.append(question)
+        warnings.extend(entry.warnings)
+    return questions, warnings
 
-    if problems:
-        problems.sort(key=lambda p: p.line)
-        if len(problems) == 1:
-            raise problems[0]
-        head = problems[0]
+
+def parse(text: str, *, path: str = "<string>") -> list[Question]:
+    """Parse GIFT source into questions, in source order, refusing the file if any is bad.
+
+    The strict form of :func:`parse_all`: warnings are ignored, and if any question is refused
+    a single :class:`GiftError` is raised listing all of them (``err.errors``).
+    """
+    result = parse_all(text, path=path)
+    if result.errors:
+        if len(result.errors) == 1:
+            raise result.errors[0]
+        head = result.errors[0]
         raise GiftError(
-            head.message, path=path, line=head.line, question=head.question, errors=problems
+            head.message,
+            path=path,
+            line=head.line,
+            question=head.question,
+            key=head.key,
+            errors=list(result.errors),
         )
-    return questions
+    return list(result.questions)
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -846,21 +1233,42 @@ def export(questions: Iterable[Question]) -> str:
     ``$CATEGORY`` lines are written where the category changes. Raises ``ValueError`` for what
     GIFT cannot express (a subquestion containing ``->``, a category going back to none, a
     credit that is not one of Moodle's grades, ...). Texts are expected trimmed, as parsed.
+
+    Keys survive the round trip: the n-th question with a :attr:`Question.base_key` must have
+    ``occurrence`` n (as :func:`parse` numbers them), and no two questions may share a key.
     """
     chunks = []
     category: str | None = None
+    seen: dict[str, int] = {}
+    keys: set[str] = set()
     for question in questions:
+        base = question.base_key
+        n = seen[base] = seen.get(base, 0) + 1
+        if question.occurrence != n:
+            again = base if n == 1 else f"{base}#{n}"
+            raise _export_error(
+                question,
+                f"its key is '{question.key}', but it is question number {n} with the key "
+                f"'{base}' here, so it would be re-imported as '{again}'",
+            )
+        if question.key in keys:
+            raise _export_error(question, f"another question has the key '{question.key}'")
+        keys.add(question.key)
         if question.category != category:
             if question.category is None:
                 raise _export_error(question, "GIFT cannot switch back to no category")
             chunks.append(f"$CATEGORY: {_escape(question.category)}")
             category = question.category
         chunks.append(_export_question(question))
-    return "\n\n".join(chunks) + "\n" if chunks else ""
+    text = "\n\n".join(chunks) + "\n" if chunks else ""
+    # A reader takes U+FEFF at the very start of a file for a byte-order mark and drops it;
+    # a question text that starts with one keeps it behind a blank line.
+    return "\n" + text if text.startswith("\ufeff") else text
 
 
 def _export_question(q: Question) -> str:
-    if not q.text and not (q.tail_text or "").strip():
+    title_only = q.kind is Kind.DESCRIPTION and bool(q.title) and q.tail_text is None
+    if not q.text and not (q.tail_text or "").strip() and not title_only:
         raise _export_error(q, "the question has no text")
     out = f"::{_escape(q.title)}::" if q.title else ""
     if q.text_format != TextFormat.MOODLE or _needs_format_guard(q.text):
@@ -962,10 +1370,14 @@ def _write_shortanswer(q: Question) -> str:
 
 
 def _write_numerical(q: Question) -> str:
+    if all(a.value is None and a.fraction == ZERO for a in q.answers):
+        raise _export_error(q, "numerical needs at least one answer")
     lines = []
-    for answer in q.answers:
+    for n, answer in enumerate(q.answers):
         _check_grade(q, answer.fraction)
-        if answer.value is None and answer.fraction == ZERO:
+        if answer.value is None and answer.fraction == ZERO and n == len(q.answers) - 1:
+            # Moodle reads everything after '~' as its feedback, so '~' only goes last; an
+            # earlier "any other answer" is written '=%0%*', which reads back the same.
             lines.append(f"\t~{_feedback(q, answer)}")
             continue
         weight = "" if answer.fraction == ONE else f"%{_percent(answer.fraction)}%"
@@ -978,8 +1390,6 @@ def _write_numerical(q: Question) -> str:
         else:
             spec = _canonical(answer.value)
         lines.append(f"\t={weight}{spec}{_feedback(q, answer)}")
-    if not any(line.startswith("\t=") for line in lines):
-        raise _export_error(q, "numerical needs at least one answer")
     return _lines_block(q, lines, "{#")
 
 

@@ -42,7 +42,8 @@ from quizzes.models import (
 
 # Part of every quiz's content hash: bump it when what the import stores changes.
 # 2: [html] text stored as plain text; knowledge checks shuffle their choices.
-IMPORT_VERSION = "2"
+# 3: right answers shown once passed or out of attempts by default.
+IMPORT_VERSION = "3"
 GIFT_FENCE = KNOWLEDGE_CHECK_LANGUAGE
 
 # --- settings from course.toml ---------------------------------------------------------------
@@ -66,7 +67,7 @@ _CHECK_SETTINGS = {
     "time_limit_minutes": None,
     "shuffle_questions": False,
     "shuffle_choices": True,
-    "show_answers": ShowAnswers.AFTER_EACH_ATTEMPT,
+    "show_answers": ShowAnswers.ONCE_PASSED_OR_DONE,
 }
 _CHAPTER_DEFAULTS = {
     "pass_mark": 70,
@@ -74,7 +75,7 @@ _CHAPTER_DEFAULTS = {
     "time_limit_minutes": None,
     "shuffle_questions": False,
     "shuffle_choices": True,
-    "show_answers": ShowAnswers.AFTER_EACH_ATTEMPT,
+    "show_answers": ShowAnswers.ONCE_PASSED_OR_DONE,
     "attempt_counts": AttemptCounts.HIGHEST,
 }
 
@@ -146,13 +147,29 @@ class _QuizPlan:
     questions: list[gift.Question]
     settings: dict = field(default_factory=dict)
     content_hash: str = ""
+    # Keys of refused questions: their last good version stays instead of being archived.
+    refused: frozenset[str] = frozenset()
+
+
+@dataclass
+class _Problems:
+    """What parsing a course's GIFT sources found: hard errors abort the import; refused
+    questions and warnings are reported, and the rest is imported."""
+
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    kept_quizzes: set[str] = field(default_factory=set)
 
 
 def course_quizzes_import(*, course: Course, course_dir: Path, report) -> None:
     """Import a course's quizzes (called by courses.services.course_import, in its transaction).
 
-    Every GIFT source is parsed before anything is written; a broken question raises
-    CourseImportError naming ``file:line: question '...'`` so the whole course import rolls
+    Every GIFT source is parsed before anything is written, as Moodle reads it
+    (quizzes.gift.parse_all). A question Moodle would import but no author can have meant is
+    refused on its own: reported as ``file:line: question '...': ... [question-refused]``,
+    every one of every file in one run, while the rest of the file is imported and the
+    refused question's last good version (same key) stays. Misplaced files, files that are
+    not UTF-8 or hold no question at all raise CourseImportError: the course import rolls
     back. Unchanged quizzes are not written (content hash); a quiz or question that left the
     source is archived, never deleted, so attempts keep their questions.
     """
@@ -167,11 +184,12 @@ def course_quizzes_import(*, course: Course, course_dir: Path, report) -> None:
         ).only("chapter_id", "slug", "title")
     }
     plans: list[_QuizPlan] = []
-    errors: list[str] = []
-    _plan_files(course_dir, chapters, lessons, plans, errors)
-    _plan_fences(course, course_dir, chapters, plans, errors)
-    if errors:
-        raise _import_error("\n".join(errors))
+    problems = _Problems()
+    _plan_files(course_dir, chapters, lessons, plans, problems)
+    _plan_fences(course, course_dir, chapters, plans, problems)
+    if problems.errors:
+        raise _import_error("\n".join(problems.errors))
+    report.warnings.extend(problems.warnings)
 
     for plan in plans:
         base = dict(_CHAPTER_DEFAULTS)
@@ -190,10 +208,11 @@ def course_quizzes_import(*, course: Course, course_dir: Path, report) -> None:
                 f"{course_dir.name}/course.toml: [quizzes.{key!r}] names no quiz; quiz keys are "
                 "chapter slugs, '<chapter>/<lesson>' or '<chapter>/<lesson>#<n>' [unknown-quiz]"
             )
-    _write_quizzes(course, plans, report)
+    _write_quizzes(course, plans, report, keep=problems.kept_quizzes)
 
 
-def _plan_files(course_dir, chapters, lessons, plans, errors) -> None:
+def _plan_files(course_dir, chapters, lessons, plans, problems: _Problems) -> None:
+    errors = problems.errors
     folder = course_dir / "quizzes"
     if not folder.is_dir():
         return
@@ -222,12 +241,14 @@ def _plan_files(course_dir, chapters, lessons, plans, errors) -> None:
         except SourceError as exc:
             errors.append(str(exc))
             continue
-        questions = _parse(text, display, errors)
-        if questions is None:
+        key = "/".join(parts)
+        parsed = _parse(text, display, key, problems)
+        if parsed is None:
             continue
+        questions, refused = parsed
         plans.append(
             _QuizPlan(
-                key="/".join(parts),
+                key=key,
                 kind=QuizKind.CHAPTER if lesson is None else QuizKind.CHECK,
                 chapter=chapter,
                 lesson=lesson,
@@ -235,6 +256,7 @@ def _plan_files(course_dir, chapters, lessons, plans, errors) -> None:
                 position=1000,
                 path=display,
                 questions=questions,
+                refused=refused,
             )
         )
 
@@ -251,7 +273,7 @@ def gift_fences(markdown: str) -> list[tuple[int, str]]:
     ]
 
 
-def _plan_fences(course, course_dir, chapters, plans, errors) -> None:
+def _plan_fences(course, course_dir, chapters, plans, problems: _Problems) -> None:
     by_pk = {c.pk: c for c in chapters.values()}
     candidates = Lesson.objects.filter(
         course=course,
@@ -267,19 +289,23 @@ def _plan_fences(course, course_dir, chapters, plans, errors) -> None:
         offset = _lesson_offset(lesson, course_dir, sources)
         chapter = by_pk[lesson.chapter_id]
         for number, (line, text) in enumerate(fences, start=1):
+            key = f"{chapter.slug}/{lesson.slug}#{number}"
             # Leading newlines make GiftError's line numbers the source file's.
-            questions = _parse("\n" * (offset + line - 1) + text, lesson.source_path, errors)
-            if questions is None:
+            source = "\n" * (offset + line - 1) + text
+            parsed = _parse(source, lesson.source_path, key, problems)
+            if parsed is None:
                 continue
+            questions, refused = parsed
             plans.append(
                 _QuizPlan(
-                    key=f"{chapter.slug}/{lesson.slug}#{number}",
+                    key=key,
                     kind=QuizKind.CHECK,
                     chapter=chapter,
                     lesson=lesson,
                     position=number,
                     path=lesson.source_path,
                     questions=questions,
+                    refused=refused,
                 )
             )
 
@@ -296,16 +322,24 @@ def _lesson_offset(lesson: Lesson, course_dir: Path, sources: dict[str, str]) ->
     return sources[name].count("\n", 0, at) if at > 0 else 0
 
 
-def _parse(text: str, path: str, errors: list[str]) -> list[gift.Question] | None:
-    try:
-        questions = gift.parse(text, path=path)
-    except gift.GiftError as exc:
-        errors.append(str(exc))
+def _parse(
+    text: str, path: str, quiz_key: str, problems: _Problems
+) -> tuple[list[gift.Question], frozenset[str]] | None:
+    """The accepted questions and the keys of the refused ones; None when there is no quiz.
+
+    A source whose every question is refused keeps its quiz as last imported.
+    """
+    result = gift.parse_all(text, path=path)
+    problems.warnings.extend(str(warning) for warning in result.warnings)
+    problems.warnings.extend(f"{error} [question-refused]" for error in result.errors)
+    refused = frozenset(error.key for error in result.errors if error.key)
+    if not any(q.kind is not gift.Kind.DESCRIPTION for q in result.questions):
+        if result.errors:
+            problems.kept_quizzes.add(quiz_key)
+            return None
+        problems.errors.append(f"{path}: no questions")
         return None
-    if not any(q.kind is not gift.Kind.DESCRIPTION for q in questions):
-        errors.append(f"{path}: no questions")
-        return None
-    return questions
+    return list(result.questions), refused
 
 
 def _default_title(plan: _QuizPlan) -> str:
@@ -350,7 +384,7 @@ _QUIZ_FIELDS = [
 _QUESTION_FIELDS = ["kind", "position", "line", "data", "lesson", "is_archived", "updated"]
 
 
-def _write_quizzes(course: Course, plans: list[_QuizPlan], report) -> None:
+def _write_quizzes(course: Course, plans: list[_QuizPlan], report, *, keep: set[str]) -> None:
     now = timezone.now()
     existing = {quiz.key: quiz for quiz in Quiz.objects.filter(course=course)}
     written: list[tuple[Quiz, _QuizPlan]] = []
@@ -380,7 +414,7 @@ def _write_quizzes(course: Course, plans: list[_QuizPlan], report) -> None:
         quiz.full_clean(validate_unique=False, validate_constraints=False)
         quiz.save()
         written.append((quiz, plan))
-    archived = [quiz for quiz in existing.values() if not quiz.is_archived]
+    archived = [q for q in existing.values() if not q.is_archived and q.key not in keep]
     for quiz in archived:
         quiz.is_archived = True
         quiz.updated = now
@@ -433,7 +467,7 @@ def _write_questions(quiz: Quiz, plan: _QuizPlan, now, report) -> None:
         question.lesson = lesson
         question.is_archived = False
         question.updated = now
-    gone = [q for q in existing.values() if not q.is_archived]
+    gone = [q for q in existing.values() if not q.is_archived and q.key not in plan.refused]
     for question in gone:
         question.is_archived = True
         question.updated = now

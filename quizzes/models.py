@@ -24,6 +24,14 @@ class QuizKind(models.TextChoices):
 
 
 class ShowAnswers(models.TextChoices):
+    """When a result page shows the right answers (quizzes.selectors.review_for).
+
+    Feedback on the answer a student chose is shown under every policy but "never"; only
+    the right answers wait. The default, once passed or out of attempts, never shows the
+    answer of a question left unanswered: an empty submit gives nothing away.
+    """
+
+    ONCE_PASSED_OR_DONE = "once-passed-or-done", "Once passed or out of attempts"
     AFTER_EACH_ATTEMPT = "after-each-attempt", "After each attempt"
     ONCE_PASSED = "once-passed", "Once passed"
     NEVER = "never", "Never"
@@ -64,7 +72,7 @@ class Quiz(models.Model):
     shuffle_questions = models.BooleanField(default=False)
     shuffle_choices = models.BooleanField(default=True)
     show_answers = models.CharField(
-        max_length=24, choices=ShowAnswers.choices, default=ShowAnswers.AFTER_EACH_ATTEMPT
+        max_length=24, choices=ShowAnswers.choices, default=ShowAnswers.ONCE_PASSED_OR_DONE
     )
     attempt_counts = models.CharField(
         max_length=16, choices=AttemptCounts.choices, default=AttemptCounts.HIGHEST
@@ -356,6 +364,7 @@ def question_to_data(question: gift.Question) -> dict:
         "tail_text": question.tail_text,
         "category": question.category,
         "line": question.line,
+        "occurrence": question.occurrence,
     }
 
 
@@ -384,4 +393,5 @@ def question_from_data(data: dict) -> gift.Question:
         tail_text=data["tail_text"],
         category=data["category"],
         line=data.get("line", 0),
+        occurrence=data.get("occurrence", 1),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -73,6 +74,13 @@ class ShownQuestion:
     @property
     def field(self) -> str:
         return f"q{self.pk}"
+
+    @property
+    def answered(self) -> bool:
+        response = self.response
+        if isinstance(response, dict):
+            return any(value not in (None, "") for value in response.values())
+        return response not in (None, "", [])
 
 
 def shown_question(
@@ -320,6 +328,12 @@ class QuestionResult:
     fraction: object
     feedback: list[str]
     needs_review: bool
+    # The right answer and explanation may be shown (the attempt's Review, this question).
+    reveal: bool = False
+
+    @property
+    def answered(self) -> bool:
+        return self.answer is not None and self.answer.response not in (None, "", [], {})
 
     @property
     def outcome(self) -> str:
@@ -330,17 +344,35 @@ class QuestionResult:
         return "right" if self.fraction == 1 else "partial"
 
 
-def answers_visible(*, attempt: Attempt, passed_before: bool) -> bool:
+@dataclass(frozen=True)
+class Review:
+    """What a graded attempt's result page may show, under its quiz's show_answers policy."""
+
+    feedback: bool  # right/wrong and the feedback on the answer the student chose
+    right_answers: bool  # the right answer and the explanation of answered questions
+    unanswered: bool  # ... and of questions left unanswered
+
+
+def review_for(*, attempt: Attempt, passed_before: bool, attempts_left: int | None) -> Review:
+    """The review a result page gives (see ShowAnswers)."""
     policy = attempt.quiz.show_answers
+    if policy == ShowAnswers.NEVER:
+        return Review(feedback=False, right_answers=False, unanswered=False)
+    passed = bool(attempt.passed) or passed_before
     if policy == ShowAnswers.AFTER_EACH_ATTEMPT:
-        return True
+        return Review(feedback=True, right_answers=True, unanswered=True)
     if policy == ShowAnswers.ONCE_PASSED:
-        return bool(attempt.passed) or passed_before
-    return False
+        return Review(feedback=True, right_answers=passed, unanswered=passed)
+    return Review(feedback=True, right_answers=passed or attempts_left == 0, unanswered=False)
 
 
-def attempt_results(*, attempt: Attempt) -> list[QuestionResult]:
-    """Per-question results of a graded attempt (two queries)."""
+def answers_visible(*, attempt: Attempt, passed_before: bool) -> bool:
+    """Whether a data export may include this attempt's marks and feedback."""
+    return review_for(attempt=attempt, passed_before=passed_before, attempts_left=None).feedback
+
+
+def attempt_results(*, attempt: Attempt, review: Review | None = None) -> list[QuestionResult]:
+    """Per-question results of a graded attempt (two queries); ``reveal`` set by ``review``."""
     questions = attempt_questions(attempt=attempt)
     answers = {a.question_id: a for a in Answer.objects.filter(attempt=attempt)}
     results = []
@@ -361,6 +393,9 @@ def attempt_results(*, attempt: Attempt) -> list[QuestionResult]:
                 needs_review=bool(answer and answer.needs_review),
             )
         )
+        if review is not None and review.right_answers:
+            result = results[-1]
+            results[-1] = dataclasses.replace(result, reveal=result.answered or review.unanswered)
     return results
 
 

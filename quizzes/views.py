@@ -64,9 +64,7 @@ def attempt_detail(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
     attempt = selectors.attempt_get(attempt_id=attempt_id, user=request.user)
     attempts.attempt_close_if_expired(attempt=attempt)
     if attempt.status == Attempt.Status.IN_PROGRESS:
-        context = {"attempt": attempt, "quiz": attempt.quiz, "course": attempt.quiz.course}
-        context["questions"] = selectors.attempt_form(attempt=attempt)
-        return render(request, "quizzes/attempt_detail.html", context)
+        return render(request, "quizzes/attempt_detail.html", _form_context(attempt))
     if attempt.status == Attempt.Status.SUBMITTED:
         attempts.attempt_requeue_if_stuck(attempt=attempt)
     context = _status_context(attempt, request)
@@ -81,14 +79,19 @@ def attempt_detail(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
 
 
 def _result_context(attempt: Attempt) -> dict:
-    results = selectors.attempt_results(attempt=attempt)
-    passed_before = any(
-        a.passed for a in selectors.attempts_for_quiz(quiz=attempt.quiz, user=attempt.user)
+    all_attempts = selectors.attempts_for_quiz(quiz=attempt.quiz, user=attempt.user)
+    review = selectors.review_for(
+        attempt=attempt,
+        passed_before=any(a.passed for a in all_attempts),
+        attempts_left=attempt.quiz.attempts_left(len(all_attempts)),
     )
+    results = selectors.attempt_results(attempt=attempt, review=review)
     return {
         "results": results,
         "correct_count": sum(1 for r in results if r.outcome == "right"),
-        "show_answers": selectors.answers_visible(attempt=attempt, passed_before=passed_before),
+        "review": review,
+        # Kept for templates that only ask "is anything shown": feedback is.
+        "show_answers": review.feedback,
     }
 
 
@@ -161,7 +164,11 @@ def answer_save(request: HtmxHttpRequest, attempt_id: int, question_id: int) -> 
 @login_required
 @require_POST
 def attempt_submit(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
-    """Save what the form holds, then submit. A second submit only shows the attempt."""
+    """Save what the form holds, then submit. A second submit only shows the attempt.
+
+    With questions left unanswered the answers are saved and the form comes back asking
+    to confirm ("Submit anyway", `confirm=1`): an unanswered question scores nothing.
+    """
     attempt = selectors.attempt_get(attempt_id=attempt_id, user=request.user)
     if attempt.status == Attempt.Status.IN_PROGRESS:
         try:
@@ -171,8 +178,23 @@ def attempt_submit(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
             return HttpResponseBadRequest(f"Invalid answer: {exc}")
         except attempts.AttemptClosed:
             pass  # past the deadline: submitted with what was saved in time
+        else:
+            context = _form_context(attempt)
+            unanswered = [q for q in context["questions"] if not q.answered]
+            if unanswered and not request.POST.get("confirm"):
+                context["unanswered"] = unanswered
+                return render(request, "quizzes/attempt_detail.html", context)
         attempts.attempt_submit(attempt=attempt)
     return redirect(attempt.get_absolute_url())
+
+
+def _form_context(attempt: Attempt) -> dict:
+    return {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "course": attempt.quiz.course,
+        "questions": selectors.attempt_form(attempt=attempt),
+    }
 
 
 @login_required

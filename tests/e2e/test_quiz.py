@@ -45,10 +45,28 @@ def test_a_student_takes_the_ec2_quiz_reloads_midway_and_sees_the_graded_result(
         page.get_by_role("group", name=re.compile("plain HTTP traffic")).get_by_role("textbox")
     ).to_have_value("80")
 
+    # Eight questions are unanswered: Lectern asks before submitting.
     page.get_by_role("button", name="Submit for scoring").click()
+    confirm = page.get_by_role("alert")
+    expect(confirm.get_by_role("heading")).to_have_text(
+        "8 of 10 questions unanswered: submit anyway?"
+    )
+    expect(confirm.get_by_role("link", name=re.compile(r"^Question \d+$"))).to_have_count(8)
+    assert attempt.status == Attempt.Status.IN_PROGRESS
+    axe(page)
+    # "Answer them first" goes to the first unanswered question; the answers are still there.
+    confirm.get_by_role("link", name="Answer them first").click()
+    expect(
+        page.get_by_role("group", name=re.compile("plain HTTP traffic")).get_by_role("textbox")
+    ).to_have_value("80")
+    page.get_by_role("button", name="Submit for scoring").click()
+    page.get_by_role("alert").get_by_role("button", name="Submit anyway").click()
+
     expect(page.locator(".attempt-result__score")).to_contain_text("20.00 %", timeout=15000)
     expect(page.locator(".attempt-result__score")).to_contain_text("Not passed")
     expect(page.locator(".result--right")).to_have_count(2)
+    # Not passed, attempts left: no right answer is given away, the feedback on each is.
+    expect(page.locator(".result__correct")).to_have_count(0)
     axe(page)
 
 

@@ -22,7 +22,7 @@ def test_a_real_worker_scores_a_submitted_attempt(celery_worker, tiny_dir, clien
     num = Question.objects.get(quiz=quiz, key="Num")
 
     client.post(f"/attempts/{attempt.pk}/answers/{tf.pk}/", {f"q{tf.pk}": "true"})
-    submitted = client.post(f"/attempts/{attempt.pk}/submit/", {f"q{num.pk}": "3"})
+    submitted = client.post(f"/attempts/{attempt.pk}/submit/", {f"q{num.pk}": "3", "confirm": "1"})
 
     assert started.status_code == submitted.status_code == 302
     deadline = time.monotonic() + 20

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from quizzes.gift import Answer, GiftError, Kind, Question, TextFormat, parse
+from quizzes.gift import Answer, GiftError, Kind, Question, TextFormat, parse, parse_all
 
 D = Decimal
 
@@ -466,7 +466,8 @@ def test_every_bad_question_is_reported_at_once():
     assert (err.line, err.message) == (3, "weight 150% is outside -100..100")
     assert str(err).splitlines() == [
         "quiz.gift:3: question 'Bad weight': weight 150% is outside -100..100",
-        "quiz.gift:7: question 'Bad number': numerical answer 'three' is not a number",
+        "quiz.gift:7: question 'Bad number': numerical answer 'three' is not a number (Moodle "
+        "would accept any answer for it): write digits, with '.' for decimals (e.g. 3.14)",
     ]
 
 
@@ -490,7 +491,12 @@ def test_blank_line_inside_an_answer_block_splits_it_into_two_errors():
     ("source", "message"),
     [
         ("Q {=a {=b}", "'{' inside the answer block opened on line 1: is a '}' missing?"),
-        ("Q {T} and {F}", "a question has a single answer block; this brace starts another"),
+        (
+            "Q {T} and {F}",
+            "a second answer block: a GIFT question has a single answer block, and Moodle would "
+            "show this one as literal text. Split it into one question per blank",
+        ),
+        ("Q {T} and }", "'}' after the answer block closes nothing"),
         ("::Title without end Q {T}", "the title has no closing '::'"),
         ("Q {~%-101%a =b}", "weight -101% is outside -100..100"),
         ("Q {~%35%a =b}", "weight 35% is not one of Moodle's grades: 100, 90, 83.33333"),
@@ -500,10 +506,12 @@ def test_blank_line_inside_an_answer_block_splits_it_into_two_errors():
         ("Q {#5:-1}", "tolerance '-1' is negative"),
         ("Q {#~#only feedback}", "No answers found for numerical question"),
         ("Q {#=5 ~oops#x}", "in a numerical question '~' only gives feedback"),
+        ("Q {#=5 ~#x =6}", "in a numerical question '~#feedback' must come last, and once"),
+        ("Q {#=5 ~#x ~#y}", "in a numerical question '~#feedback' must come last, and once"),
+        ("Q {#=}", "empty numerical answer (Moodle would accept any answer for it)"),
         ("Q {#=%50%5}", "One of the answers should be 100%"),
         ("Q {true}", "true/false answers are upper case: write {TRUE}, not {true}"),
-        ("Q {TRU}", "cannot tell the question type from {TRU}: true/false is {T}, {TRUE}"),
-        ("Q {TRUE FALSE}", "cannot tell the question type from {TRUE FALSE}"),
+        ("Q {f#no}", "true/false answers are upper case: write {F}, not {f}"),
         (
             "Q {~a ~b ~c}",
             "no answer is marked correct with '=', and the positive '~%n%' "
@@ -522,21 +530,29 @@ def test_blank_line_inside_an_answer_block_splits_it_into_two_errors():
             "question type (multiple choice needs at least 2)",
         ),
         ("Q {=%50%a ~b}", "'=' already means 100% in multiple choice"),
-        ("Q {=a ~}", "empty answer after '~'"),
-        ("Q {a ~b =c}", "'a' is not preceded by '=' or '~'"),
+        (
+            "Q {=a ~}",
+            "multiple choice needs at least 2 choices, and 1 is left once the empty ones are "
+            "dropped",
+        ),
+        ("Q {~= ~a ~b}", "the choice marked '=' is empty, so no choice is right"),
         ("Q {=%50%half}", "One of the answers should be 100%"),
+        ("Q {=}", "empty answer after '=': write the accepted answer after it"),
+        ("Q {=#feedback only}", "empty answer after '='"),
         ("[markdwon]Q {T}", "unknown text format '[markdwon]'"),
         (
             "[HTML]Q {T}",
             "unknown text format '[HTML]': use [html], [markdown], [moodle] or "
             "[plain] (lower case)",
         ),
-        ("Q {=[Note] a}", "unknown text format '[Note]'"),
-        ("Q {=a -> 1 =b -> 2}", "You must supply at least 2 questions and 3 answers"),
-        ("Q {=a -> 1 = -> 2 = -> 3}", "You must supply at least 2 questions and 3 answers"),
+        ("[Markdown]Q {T}", "unknown text format '[Markdown]'"),
+        ("Q {=[htlm] a}", "unknown text format '[htlm]'"),
         ("Q {=a -> 1 =b -> 2 =c ->}", "You must specify an answer matching the question 'c'"),
-        ("Q {=a -> 1 =b -> 2 =c -> 3 #good}", "matching pairs take no feedback"),
-        ("::T::", "the question has no text"),
+        ("Q {=a -> 1 =b 2 =c -> 3}", "Matching question answers are improperly formatted"),
+        ("Q {a =b -> 2 =c -> 3}", "Matching question answers are improperly formatted: 'a'"),
+        ("Q {=a -> x =b -> x}", "every subquestion has the answer 'x', so there is nothing"),
+        ("Q {= -> x = -> y}", "a matching question needs a subquestion"),
+        ("::::", "the question has no text"),
         ("::T::{T}", "the question has no text"),
         ("Q } oops", "'}' without an opening '{'"),
     ],
@@ -550,24 +566,46 @@ def test_malformed_questions(source, message):
     assert err.line == 1
 
 
-def test_duplicate_keys_are_an_error():
-    err = error("::Same:: one {T}\n\n::Same:: two {F}\n\nQ {=a}\n\nQ {=a#other feedback}")
-    assert [(e.line, e.message) for e in err.errors] == [
-        (
-            3,
-            "duplicate question key 'Same': the question on line 1 has the same title; "
-            "give each question its own ::title::",
-        ),
-        (
-            7,
-            f"duplicate question key '{one('Q {=a}').key}': the question on line 5 has the "
-            "same content; give each question its own ::title::",
-        ),
+@pytest.mark.parametrize(
+    ("source", "kind", "answers", "code"),
+    [
+        # These were refused; Moodle imports them (question/format/gift/format.php,
+        # qformat_gift::readquestion), so Lectern does too, reading them the same way, and warns.
+        ("Q {TRU}", Kind.SHORTANSWER, ["TRU"], "shortanswer-without-equals"),
+        ("Q {TRUE FALSE}", Kind.SHORTANSWER, ["TRUE FALSE"], "shortanswer-without-equals"),
+        ("Q {a ~b =c}", Kind.MULTICHOICE, ["a", "b", "c"], "choice-without-marker"),
+        ("Q {=[Note] a}", Kind.SHORTANSWER, ["[Note] a"], "not-a-format"),
+        ("Q {=a -> 1 =b -> 2}", Kind.MATCHING, ["1", "2"], "matching-too-small"),
+        ("Q {=a -> 1 = -> 2 = -> 3}", Kind.MATCHING, ["1", "2", "3"], "matching-too-small"),
+        ("Q {=a -> 1 =b -> 2 =c -> 3 #good}", Kind.MATCHING, ["1", "2", "3 #good"], None),
+        ("::T::", Kind.DESCRIPTION, [], "title-only"),
+    ],
+)
+def test_forms_that_moodle_imports_are_imported_with_a_warning(source, kind, answers, code):
+    result = parse_all(source, path="quiz.gift")
+    assert result.errors == ()
+    (q,) = result.questions
+    assert q.kind is kind
+    assert [a.match or a.text for a in q.answers] == answers
+    assert [w.code for w in result.warnings] == [code or "hash-in-matching"]
+    assert result.warnings[0].line == 1
+
+
+def test_duplicate_keys_are_numbered_instead_of_refused():
+    # Used to be an error; Moodle imports questions with the same name side by side (its own
+    # examples.txt has several), so now the repeats get "<key>#<n>" (test_gift_moodle.py).
+    questions = parse("::Same:: one {T}\n\n::Same:: two {F}\n\nQ {=a}\n\nQ {=a#other feedback}")
+    content = one("Q {=a}").key
+    assert [(q.key, q.occurrence, q.line) for q in questions] == [
+        ("Same", 1, 1),
+        ("Same#2", 2, 3),
+        (content, 1, 5),
+        (f"{content}#2", 2, 7),
     ]
 
 
 def test_errors_are_sorted_by_line_and_keep_the_question_label():
-    err = error("::One:: {x}\n\n" + "A long question that goes on well past forty characters {y}")
+    err = error("::One:: {x}\n\n" + "A long question that goes on well past forty characters {#y}")
     assert [e.question for e in err.errors] == [
         "One",
         "A long question that goes on well past …",

@@ -365,3 +365,10 @@ def test_parse_inverts_export(quiz):
 def test_export_is_stable(quiz):
     once = export(quiz)
     assert export(parse(once)) == once
+
+
+def test_a_text_starting_with_a_byte_order_mark_survives_the_round_trip():
+    # Found by the round-trip property: parse() drops a BOM at the start of a file.
+    q = Question(Kind.ESSAY, "\ufeffWhy?")
+
+    assert parse(export([q])) == [q]

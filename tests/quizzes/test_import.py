@@ -91,37 +91,79 @@ def test_category_maps_a_question_to_its_lesson(tiny):
     assert pick.lesson.slug == "first-lesson"
 
 
-@pytest.mark.parametrize(
-    ("where", "broken", "expected"),
-    [
-        (
-            "quizzes/basics.gift",
-            BASICS_GIFT + "\n::Broken:: Which? {=A ~B\n",
-            r"tiny/quizzes/basics\.gift:\d+: question 'Broken': unclosed",
-        ),
-        (
-            "notes.md",
-            None,
-            r"tiny/notes\.md:8: question 'Check one': true/false answers are upper case",
-        ),
-        ("quizzes/nowhere.gift", "Q {T}\n", r"tiny/quizzes/nowhere\.gift: no chapter"),
-    ],
-)
-def test_broken_gift_aborts_the_import_naming_file_line_and_question(
-    tiny, tiny_dir: Path, where, broken, expected
-):
+def test_a_misplaced_gift_file_aborts_the_import_and_changes_nothing(tiny, tiny_dir: Path):
     quizzes_before = list(Quiz.objects.values_list("pk", "content_hash", "is_archived"))
     lessons_before = list(Lesson.objects.values_list("pk", "content_hash"))
-    path = tiny_dir / where
-    if broken is None:
-        broken = path.read_text().replace("{T}", "{true}").replace("Some text", "Some new text")
-    path.write_text(broken)
+    (tiny_dir / "quizzes" / "nowhere.gift").write_text("Q {T}\n")
 
-    with pytest.raises(CourseImportError, match=expected):
+    with pytest.raises(CourseImportError, match=r"tiny/quizzes/nowhere\.gift: no chapter"):
         course_import(course_dir=tiny_dir)
 
     assert list(Quiz.objects.values_list("pk", "content_hash", "is_archived")) == quizzes_before
     assert list(Lesson.objects.values_list("pk", "content_hash")) == lessons_before
+
+
+def test_a_refused_question_is_reported_and_the_rest_of_its_file_imports(tiny, tiny_dir: Path):
+    gift_path = tiny_dir / "quizzes" / "basics.gift"
+    gift_path.write_text(BASICS_GIFT + "\n::Broken:: Which? {=A ~B\n\n::Fine:: Is this fine? {T}\n")
+
+    report = course_import(course_dir=tiny_dir)
+
+    refused = [w for w in report.warnings if w.endswith("[question-refused]")]
+    assert len(refused) == 1
+    assert re.match(r"tiny/quizzes/basics\.gift:\d+: question 'Broken': unclosed", refused[0])
+    keys = set(
+        Question.objects.filter(quiz__key="basics", is_archived=False).values_list("key", flat=True)
+    )
+    assert "Fine" in keys and "Broken" not in keys and "Pick" in keys
+
+
+def test_a_refused_question_keeps_its_last_good_version(tiny, tiny_dir: Path):
+    pick = Question.objects.get(key="Pick")
+    gift_path = tiny_dir / "quizzes" / "basics.gift"
+    gift_path.write_text(gift_path.read_text().replace("=EC2", "=EC2 {"))
+
+    report = course_import(course_dir=tiny_dir)
+
+    assert any("question 'Pick'" in w and "[question-refused]" in w for w in report.warnings)
+    kept = Question.objects.get(pk=pick.pk)
+    assert (kept.is_archived, kept.data) == (False, pick.data)
+
+
+def test_every_refused_question_of_every_file_is_reported_in_one_run(tiny, tiny_dir: Path):
+    (tiny_dir / "quizzes" / "basics.gift").write_text(
+        BASICS_GIFT + "\n::Bad one:: {1:MC:=a~b}\n\n::Bad two:: X {=a} and {=b}\n"
+    )
+    notes = tiny_dir / "notes.md"
+    notes.write_text(notes.read_text().replace("{T}", "{true}"))
+
+    report = course_import(course_dir=tiny_dir)
+
+    refused = [w for w in report.warnings if w.endswith("[question-refused]")]
+    assert [w.split(": question ")[1].split(":")[0] for w in refused] == [
+        "'Bad one'",
+        "'Bad two'",
+        "'Check one'",
+    ]
+    assert "Cloze" in refused[0]
+    assert refused[2].startswith("tiny/notes.md:8: ")
+    # The check's only question was refused: the check stays as it was.
+    assert Quiz.objects.get(kind=Quiz.Kind.CHECK).is_archived is False
+
+
+def test_moodle_oddities_import_with_warnings(tiny, tiny_dir: Path):
+    (tiny_dir / "quizzes" / "basics.gift").write_text(
+        "::Same:: Pick one {~=some~a few}\n\n::Same:: How many? {One}\n\n::Part 2::\n"
+    )
+
+    report = course_import(course_dir=tiny_dir)
+
+    codes = sorted(w.rsplit("[", 1)[1].rstrip("]") for w in report.warnings if "basics.gift" in w)
+    assert codes == ["blank-choice", "duplicate-title", "shortanswer-without-equals", "title-only"]
+    keys = Question.objects.filter(quiz__key="basics", is_archived=False).values_list(
+        "key", flat=True
+    )
+    assert sorted(keys) == ["Part 2", "Same", "Same#2"]
 
 
 def test_reimport_keeps_question_identity_and_attempts_and_archives_removed(

@@ -50,12 +50,15 @@ def _soup(response) -> BeautifulSoup:
 def test_a_graded_attempt_keeps_its_result_page_after_the_question_loses_a_choice(
     basics_quiz, tiny_dir, student, committed
 ):
+    # Right answers on every result page, so the snapshot's right answer shows.
+    toml = tiny_dir / "course.toml"
+    toml.write_text(toml.read_text() + 'show_answers = "after-each-attempt"\n')
     attempt = attempt_start(quiz=basics_quiz, user=student.user)
     pick = _pick()
     with committed():
         student.post(
             f"/attempts/{attempt.pk}/submit/",
-            {f"q{pick.pk}": _position(attempt, pick, "IAM")},  # the last of three choices
+            {f"q{pick.pk}": _position(attempt, pick, "IAM"), "confirm": "1"},  # last of three
         )
     _edit_pick(tiny_dir)
     assert _pick().pk == pick.pk  # edited in place: same row, two answers now
@@ -80,7 +83,9 @@ def test_an_open_attempt_is_answered_and_scored_against_the_questions_it_started
     labels = [label.get_text() for label in form.select(f"#question-{pick.pk} label")]
     assert sorted(labels) == ["EC2", "IAM", "S3"]
     with committed():
-        submitted = student.post(f"/attempts/{attempt.pk}/submit/", {f"q{pick.pk}": right})
+        submitted = student.post(
+            f"/attempts/{attempt.pk}/submit/", {f"q{pick.pk}": right, "confirm": "1"}
+        )
 
     assert submitted.status_code == 302
     attempt.refresh_from_db()
@@ -106,7 +111,7 @@ def test_a_response_that_no_longer_fits_scores_zero_and_the_attempt_is_still_gra
     _edit_pick(tiny_dir)  # index 2 no longer exists
 
     with committed(), caplog.at_level(logging.WARNING, logger="quizzes.grading"):
-        student.post(f"/attempts/{attempt.pk}/submit/")
+        student.post(f"/attempts/{attempt.pk}/submit/", {"confirm": "1"})
 
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.GRADED

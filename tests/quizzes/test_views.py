@@ -78,7 +78,7 @@ def test_another_students_attempt_is_a_404_everywhere(
 ):
     q = _q("TF")
     with committed():
-        student.post(f"/attempts/{attempt.pk}/submit/", {f"q{q.pk}": "true"})
+        student.post(f"/attempts/{attempt.pk}/submit/", {f"q{q.pk}": "true", "confirm": "1"})
     assert Attempt.objects.get(pk=attempt.pk).status == "graded"  # the result page
     for method, url in [
         ("get", f"/attempts/{attempt.pk}/"),
@@ -105,7 +105,7 @@ def test_max_attempts_is_enforced_by_the_start_button(student: Client, basics_qu
     for _ in range(2):
         response = student.post(f"/quizzes/{basics_quiz.pk}/attempts/")
         with committed():
-            student.post(response["Location"] + "submit/")
+            student.post(response["Location"] + "submit/", {"confirm": "1"})
 
     response = student.post(f"/quizzes/{basics_quiz.pk}/attempts/")
 
@@ -170,7 +170,7 @@ def test_answers_after_the_deadline_are_refused(student: Client, attempt, commit
 def test_a_submitted_attempt_cannot_be_edited(student: Client, attempt, committed):
     tf = _q("TF")
     with committed():
-        student.post(f"/attempts/{attempt.pk}/submit/", {f"q{tf.pk}": "true"})
+        student.post(f"/attempts/{attempt.pk}/submit/", {f"q{tf.pk}": "true", "confirm": "1"})
 
     autosave = student.post(f"/attempts/{attempt.pk}/answers/{tf.pk}/", {f"q{tf.pk}": "false"})
     whole = student.post(f"/attempts/{attempt.pk}/answers/", {f"q{tf.pk}": "false"})
@@ -249,7 +249,7 @@ def test_without_javascript_save_then_submit_shows_the_score(student: Client, at
     assert Answer.objects.filter(attempt=attempt).count() == 6
 
     with committed():
-        submitted = student.post(f"/attempts/{attempt.pk}/submit/")
+        submitted = student.post(f"/attempts/{attempt.pk}/submit/", {"confirm": "1"})
     page = _soup(student.get(submitted["Location"]))
 
     assert "100.00 %" in page.select_one(".attempt-result__score").get_text()
@@ -285,7 +285,7 @@ def test_scoring_page_polls_and_stops_with_286_once_graded(
 
 def test_results_link_back_to_the_lesson_a_question_is_about(student: Client, attempt, committed):
     with committed():
-        student.post(f"/attempts/{attempt.pk}/submit/")  # everything wrong
+        student.post(f"/attempts/{attempt.pk}/submit/", {"confirm": "1"})  # all wrong
 
     page = _soup(student.get(f"/attempts/{attempt.pk}/"))
 
@@ -598,23 +598,35 @@ def test_an_autosave_that_does_not_fit_answers_with_a_fragment_for_the_status_li
 
 
 @pytest.mark.parametrize(
-    ("policy", "passed", "shown"),
-    [("never", True, False), ("once-passed", False, False), ("once-passed", True, True)],
+    ("policy", "passed", "feedback", "right_answers"),
+    [
+        ("never", True, False, False),
+        ("once-passed", False, True, False),
+        ("once-passed", True, True, True),
+        ("once-passed-or-done", False, True, False),
+        ("once-passed-or-done", True, True, True),
+        ("after-each-attempt", False, True, True),
+    ],
 )
-def test_show_answers_hides_right_and_wrong_until_allowed(
-    student: Client, attempt, committed, policy, passed, shown
+def test_show_answers_policy_decides_what_the_result_page_reveals(
+    student: Client, attempt, committed, policy, passed, feedback, right_answers
 ):
     Quiz.objects.filter(pk=attempt.quiz_id).update(show_answers=policy)
     answers = _right_answers(attempt)
+    wrong_pick = _value(attempt, _q("Pick"), "IAM")
     if not passed:
-        answers = {f"q{_q('Pick').pk}": answers[f"q{_q('Pick').pk}"]}  # 1 of 6: fails
+        answers = {f"q{_q('Pick').pk}": wrong_pick}  # 1 of 6 answered, and wrong: fails
+    else:
+        answers[f"q{_q('Pick').pk}"] = wrong_pick  # 5 of 6 right: passes
     with committed():
-        student.post(f"/attempts/{attempt.pk}/submit/", answers)
+        student.post(f"/attempts/{attempt.pk}/submit/", {**answers, "confirm": "1"})
 
     page = _soup(student.get(f"/attempts/{attempt.pk}/"))
 
     first = page.select(".result")[0]
-    assert ("Right: virtual machines." in page.get_text()) is shown
-    assert (first.select_one(".badge") is not None) is shown
-    assert ("result--right" in first["class"]) is shown
-    assert "Your answer: EC2" in first.get_text(" ", strip=True)
+    text = first.get_text(" ", strip=True)
+    assert "Your answer: IAM" in text
+    # Feedback on the answer chosen, and whether it was right.
+    assert ("No: identity." in text) is feedback
+    assert (first.select_one(".badge") is not None) is feedback
+    assert ("Correct answer: EC2" in text) is right_answers
