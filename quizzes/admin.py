@@ -1,7 +1,17 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.text import slugify
 
 from quizzes import grading
+from quizzes.exporting import quiz_gift
 from quizzes.models import Answer, Attempt, Question, Quiz
+
+
+def gift_download(text: str, name: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slugify(name) or "quiz"}.gift"'
+    return response
 
 
 class QuestionInline(admin.TabularInline):
@@ -28,6 +38,14 @@ class QuizAdmin(admin.ModelAdmin):
     search_fields = ["title", "key"]
     readonly_fields = ["course", "chapter", "lesson", "kind", "key", "source_path", "content_hash"]
     inlines = [QuestionInline]
+    actions = ["export_gift"]
+
+    @admin.action(description="Export as GIFT (Moodle's quiz format)")
+    def export_gift(self, request: HttpRequest, queryset: QuerySet[Quiz]) -> HttpResponse:
+        quizzes = list(queryset.select_related("course").order_by("course__slug", "key"))
+        text = "\n".join(quiz_gift(quiz=quiz) for quiz in quizzes)
+        name = quizzes[0].key if len(quizzes) == 1 else "quizzes"
+        return gift_download(text, name.replace("/", "-"))
 
 
 @admin.register(Question)
