@@ -63,7 +63,7 @@ def test_reimport_of_unchanged_quizzes_writes_nothing(db):
     assert report.quizzes.unchanged == Quiz.objects.count()
 
 
-def test_gift_fence_in_a_lesson_is_an_inline_check_placed_where_it_was_written(tiny):
+def test_gift_fence_in_a_lesson_is_a_knowledge_check_placed_where_it_was_written(tiny):
     lesson = Lesson.objects.get(slug="first-lesson")
     check = Quiz.objects.get(kind=Quiz.Kind.CHECK, lesson=lesson)
 

@@ -297,7 +297,7 @@ def test_results_link_back_to_the_lesson_a_question_is_about(student: Client, at
 # --- course pages ----------------------------------------------------------------------------
 
 
-def test_lesson_page_shows_the_inline_check_where_the_fence_was(student: Client, tiny):
+def test_lesson_page_shows_the_knowledge_check_where_the_fence_was(student: Client, tiny):
     page = _soup(student.get("/courses/tiny/basics/first-lesson/"))
 
     prose = page.select_one(".prose")
