@@ -24,14 +24,21 @@ def _fresh_cache():
 
 @pytest.fixture(autouse=True)
 def _course_files_storage(settings, tmp_path_factory):
-    """Course files imported by tests land in the test run's temporary folder, not media/."""
+    """Course files, uploads and uploaded courses of tests land in the test run's temporary
+    folder, not media/."""
+    base = tmp_path_factory.getbasetemp()
     settings.STORAGES = {
         **settings.STORAGES,
         "course_files": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path_factory.getbasetemp() / "course-files"},
+            "OPTIONS": {"location": base / "course-files"},
+        },
+        "course_uploads": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": base / "uploads"},
         },
     }
+    settings.LECTERN_UPLOADED_COURSES_DIR = base / "uploaded-courses"
 
 
 @pytest.fixture(autouse=True)

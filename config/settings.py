@@ -188,6 +188,11 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT / "course-files"},
     },
+    # Courses uploaded in the admin (.zip or .md), as uploaded, until their import has run.
+    "course_uploads": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "uploads"},
+    },
     "staticfiles": {
         # Hashed, compressed files need `collectstatic`; the Docker image runs it at build time.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -244,6 +249,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 LECTERN_CONTENT_DIR = Path(env_str("LECTERN_CONTENT_DIR", str(BASE_DIR / "content")))
 # Lessons need a login unless this is on; the catalog and outlines are always public.
 LECTERN_PUBLIC_LESSONS = env_bool("LECTERN_PUBLIC_LESSONS", False)
+# Courses uploaded in the admin are unpacked here, one folder per course (its slug); docker
+# compose keeps it on the data volume. Re-imports find a course here or in LECTERN_CONTENT_DIR.
+LECTERN_UPLOADED_COURSES_DIR = Path(
+    env_str("LECTERN_UPLOADED_COURSES_DIR", str(MEDIA_ROOT / "courses"))
+)
+# Limits on an uploaded course archive, checked before anything is unpacked.
+LECTERN_UPLOAD_MAX_FILES = env_int("LECTERN_UPLOAD_MAX_FILES", 2000)
+LECTERN_UPLOAD_MAX_BYTES = env_int("LECTERN_UPLOAD_MAX_BYTES", 200 * 1024 * 1024)
 # The largest file a course may reference (an image, a PDF); bigger ones are a warning.
 LECTERN_COURSE_FILE_MAX_BYTES = env_int("LECTERN_COURSE_FILE_MAX_BYTES", 25 * 1024 * 1024)
 

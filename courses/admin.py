@@ -1,9 +1,16 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django_htmx.http import HttpResponseStopPolling
 
-from courses.import_runs import import_run_create
+from courses.import_runs import import_run_apply, import_run_create, import_run_upload
 from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
+from courses.run_progress import STAGES, run_progress_get
 from courses.services import chapter_intro_update, lesson_body_update
 
 
@@ -134,13 +141,36 @@ class LessonAdmin(admin.ModelAdmin):
             self.message_user(request, warning, messages.WARNING)
 
 
+class CourseUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Course file",
+        help_text="A .zip of the course folder (course.toml, the Markdown files, images, "
+        "quizzes/), or one Markdown (.md) file.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,.md,.markdown"}),
+    )
+    dry_run = forms.BooleanField(
+        label="Dry run first: show what would change, then apply",
+        required=False,
+        initial=True,
+    )
+
+
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
-    list_display = ("source_dir", "status", "dry_run", "requested_by", "created", "finished")
+    list_display = (
+        "__str__",
+        "status",
+        "dry_run",
+        "requested_by",
+        "created",
+        "finished",
+    )
     list_filter = ("status", "dry_run")
+    list_select_related = ("requested_by", "course")
     readonly_fields = (
         "course",
         "source_dir",
+        "upload_name",
         "dry_run",
         "status",
         "report",
@@ -150,12 +180,89 @@ class ImportRunAdmin(admin.ModelAdmin):
         "started",
         "finished",
     )
+    exclude = ("upload",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+        # "Add" is the upload form: a run is made by uploading a course.
+        return request.user.has_perm("courses.add_importrun")
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:run_id>/job/", wrap(self.job_view), name="courses_importrun_job"),
+            path("<int:run_id>/apply/", wrap(self.apply_view), name="courses_importrun_apply"),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = CourseUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                run = import_run_upload(
+                    upload=form.cleaned_data["file"],
+                    dry_run=form.cleaned_data["dry_run"],
+                    requested_by=request.user,
+                )
+            except ValueError as exc:
+                form.add_error("file", str(exc))
+            else:
+                return redirect("admin:courses_importrun_job", run_id=run.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Upload a course",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/courses/importrun/upload.html", context)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
+        return redirect("admin:courses_importrun_job", run_id=object_id)
+
+    def job_view(self, request: HttpRequest, run_id: int):
+        """The run's progress (polled over htmx until it ends), then its report."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        run = get_object_or_404(ImportRun.objects.select_related("course"), pk=run_id)
+        finished = run.status in (ImportRun.Status.SUCCEEDED, ImportRun.Status.FAILED)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Import: {run}",
+            "run": run,
+            "opts": self.model._meta,
+            "finished": finished,
+            "progress": run_progress_get(run.pk),
+            "stages": STAGES,
+            "report": run.report or {},
+            "tallies": [
+                (name, (run.report or {}).get(name, {}))
+                for name in ("chapters", "lessons", "quizzes", "questions")
+            ],
+            "can_apply": self.has_add_permission(request),
+        }
+        if getattr(request, "htmx", False):
+            response = TemplateResponse(
+                request, "admin/courses/importrun/job.html#job-status", context
+            )
+            return HttpResponseStopPolling(response.render().content) if finished else response
+        return TemplateResponse(request, "admin/courses/importrun/job.html", context)
+
+    def apply_view(self, request: HttpRequest, run_id: int):
+        if request.method != "POST":
+            return redirect("admin:courses_importrun_job", run_id=run_id)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        run = get_object_or_404(ImportRun, pk=run_id)
+        try:
+            applied = import_run_apply(run=run, requested_by=request.user)
+        except ValueError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return redirect("admin:courses_importrun_job", run_id=run_id)
+        return redirect("admin:courses_importrun_job", run_id=applied.pk)
 
 
 @admin.register(Enrollment)

@@ -18,6 +18,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 __all__ = ["ArchiveError", "Limits", "unpack_course", "unpack_markdown"]
 
@@ -40,7 +41,7 @@ class Limits:
     max_ratio: int = 100
 
 
-def unpack_course(archive: Path, target: Path, *, limits: Limits = Limits()) -> Path:
+def unpack_course(archive: Path | BinaryIO, target: Path, *, limits: Limits = Limits()) -> Path:
     """Unpack a course .zip into the empty folder ``target``; return the course folder.
 
     The course folder is where ``course.toml`` is: the archive's root, or its one top-level

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -135,6 +136,10 @@ class Lesson(models.Model):
         return f"{self.course.get_absolute_url()}{self.chapter.slug}/{self.slug}/"
 
 
+def _uploads_storage():
+    return storages["course_uploads"]
+
+
 class ImportRunStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
@@ -143,7 +148,7 @@ class ImportRunStatus(models.TextChoices):
 
 
 class ImportRun(models.Model):
-    """One import of a course folder, queued from the admin and run by a Celery worker."""
+    """One import of a course folder, or of an uploaded .zip or .md, run by a Celery worker."""
 
     # Module-level so that Meta's constraint can name its values too.
     Status = ImportRunStatus
@@ -151,7 +156,13 @@ class ImportRun(models.Model):
     course = models.ForeignKey(
         Course, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_runs"
     )
-    source_dir = models.CharField(max_length=500)
+    source_dir = models.CharField(max_length=500, blank=True)
+    # An uploaded course (a .zip of the folder, or one .md file), kept until the run ends and
+    # for "Apply" after a dry run.
+    upload = models.FileField(
+        storage=_uploads_storage, upload_to="runs/%Y/%m/", blank=True, max_length=300
+    )
+    upload_name = models.CharField(max_length=255, blank=True)
     dry_run = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     report = models.JSONField(default=dict, blank=True)
@@ -173,7 +184,9 @@ class ImportRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Import of {self.source_dir} ({self.get_status_display()})"
+        what = self.upload_name or self.source_dir or "a course"
+        kind = "Dry run" if self.dry_run else "Import"
+        return f"{kind} of {what} ({self.get_status_display()})"
 
 
 class Enrollment(models.Model):

@@ -6,6 +6,7 @@ import gc
 import hashlib
 import logging
 import re
+import shutil
 import tomllib
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from courses.archives import ArchiveError, Limits, unpack_course, unpack_markdown
 from courses.extensions import extensions
 from courses.files import course_file_store
 from courses.linking import CourseLinks, Page
@@ -26,6 +28,7 @@ from courses.markdown_engine import github_slug
 from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
 from courses.progress import enrollment_completion_refresh
 from courses.rendering import PreparedPage, Rendered, prepare_spans, render_markdown
+from courses.run_progress import run_progress_set
 from courses.splitter import (
     ChapterSource,
     LessonSource,
@@ -75,6 +78,12 @@ class ImportReport:
     quizzes: Tally = field(default_factory=Tally)
     questions: Tally = field(default_factory=Tally)
     warnings: list[str] = field(default_factory=list)
+    # What changed, by name: {"kind": "chapter"|"lesson", "action": "created"|"updated"|
+    # "restored"|"archived", "title": ..., "url": ...}, in course order (archived last).
+    changes: list[dict] = field(default_factory=list)
+
+    def note(self, kind: str, action: str, title: str, url: str) -> None:
+        self.changes.append({"kind": kind, "action": action, "title": title, "url": url})
 
     @property
     def changed(self) -> bool:
@@ -224,6 +233,7 @@ def course_import(
     course_dir: Path,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> ImportReport:
     """Import one course folder in a single transaction and report what changed.
 
@@ -231,9 +241,17 @@ def course_import(
     chapters and lessons that disappeared are archived, never deleted, and come back if they
     reappear. With `dry_run` the same work is done and then rolled back. Raises
     CourseImportError for a folder that cannot be imported; nothing is changed then.
+    ``stage`` hears "parsing", "rendering", "writing" and "quizzes" as the import gets there;
+    ``progress`` hears (lessons done, lessons in all) while it renders.
     """
     with _no_cycle_collection():
-        return _course_import(course_dir=course_dir, dry_run=dry_run, progress=progress)
+        return _course_import(
+            course_dir=course_dir, dry_run=dry_run, progress=progress, stage=stage or _quiet
+        )
+
+
+def _quiet(stage: str) -> None:
+    return None
 
 
 @contextmanager
@@ -256,9 +274,14 @@ def _no_cycle_collection():
 
 @transaction.atomic
 def _course_import(
-    *, course_dir: Path, dry_run: bool, progress: ProgressCallback | None
+    *,
+    course_dir: Path,
+    dry_run: bool,
+    progress: ProgressCallback | None,
+    stage: Callable[[str], None],
 ) -> ImportReport:
     course_dir = course_dir.resolve()
+    stage("parsing")
     config = read_course_config(course_dir)
     try:
         sources = _read_sources(course_dir, config)
@@ -282,6 +305,7 @@ def _course_import(
         files={display: path for display, (path, _) in sources.items()},
         dry_run=dry_run,
     )
+    stage("rendering")
     now = timezone.now()
     course = _course_upsert(
         config=config,
@@ -308,7 +332,9 @@ def _course_import(
             chapter = Chapter(course=course, slug=source.slug)
             chapters_new.append(chapter)
         content_hash = _keep_admin_edit(chapter, source_hash, content_hash)
-        if _needs_write(chapter, content_hash, position, source.path, report.chapters):
+        action = _needs_write(chapter, content_hash, position, source.path, report.chapters)
+        if action:
+            report.note("chapter", action, source.title, pages.chapter_pages[source.slug].url)
             if chapter.content_hash != content_hash:
                 _chapter_store(chapter, source.intro, prepared.render(), content_hash)
                 chapter.source_hash = source_hash
@@ -321,7 +347,8 @@ def _course_import(
             if chapter.pk is not None:
                 chapters_written.append(chapter)
         lesson_plans.extend((chapter, i, s) for i, s in enumerate(source.lessons, start=1))
-    chapters_written += _archive(existing_chapters.values(), now, report.chapters)
+    gone_chapters = _archive(existing_chapters.values(), now, report.chapters)
+    chapters_written += gone_chapters
 
     Chapter.objects.bulk_create(chapters_new)
     if chapters_written:
@@ -338,7 +365,10 @@ def _course_import(
             lesson = Lesson(course=course, chapter=chapter, slug=source.slug)
             lessons_new.append(lesson)
         content_hash = _keep_admin_edit(lesson, source_hash, content_hash)
-        if _needs_write(lesson, content_hash, position, source.path, report.lessons):
+        action = _needs_write(lesson, content_hash, position, source.path, report.lessons)
+        if action:
+            url = pages.lesson_pages[chapter.slug, source.slug].url
+            report.note("lesson", action, source.title, url)
             if lesson.content_hash != content_hash:
                 _lesson_store(lesson, source.source, prepared.render(), content_hash)
                 lesson.source_hash = source_hash
@@ -352,7 +382,13 @@ def _course_import(
                 lessons_written.append(lesson)
         if progress is not None:
             progress(done, len(lesson_plans))
-    lessons_written += _archive(existing_lessons.values(), now, report.lessons)
+    gone_lessons = _archive(existing_lessons.values(), now, report.lessons)
+    lessons_written += gone_lessons
+    for row in gone_chapters:
+        report.note("chapter", "archived", row.title, "")
+    for row in gone_lessons:
+        report.note("lesson", "archived", row.title, "")
+    stage("writing")
 
     Lesson.objects.bulk_create(lessons_new, batch_size=500)
     if lessons_written:
@@ -367,6 +403,7 @@ def _course_import(
     ]
     # Quizzes (registered by the quizzes app) hang off the chapters and lessons just written:
     # same transaction, same report.
+    stage("quizzes")
     for extension in extensions():
         if extension.import_step is not None:
             extension.import_step(course=course, course_dir=course_dir, report=report)
@@ -420,18 +457,19 @@ def _keep_admin_edit(row: Chapter | Lesson, source_hash: str, content_hash: str)
 
 def _needs_write(
     row: Chapter | Lesson, content_hash: str, position: int, path: str, tally: Tally
-) -> bool:
-    """Count the row in the tally and say whether it must be written."""
+) -> str | None:
+    """Count the row in the tally; return what a write would do to it, None for nothing."""
     if row.pk is None:
         tally.created += 1
-    elif row.is_archived:
+        return "created"
+    if row.is_archived:
         tally.restored += 1
-    elif (row.content_hash, row.position, row.source_path) != (content_hash, position, path):
+        return "restored"
+    if (row.content_hash, row.position, row.source_path) != (content_hash, position, path):
         tally.updated += 1
-    else:
-        tally.unchanged += 1
-        return False
-    return True
+        return "updated"
+    tally.unchanged += 1
+    return None
 
 
 def _archive[T: (Chapter, Lesson)](rows, now, tally: Tally) -> list[T]:
@@ -481,8 +519,12 @@ def course_dirs(content_dir: Path | None = None) -> list[Path]:
 def import_run_execute(*, run_id: int) -> None:
     """Run a queued import. Safe to call twice: only the call that claims the run does work.
 
-    Whatever happens, the run ends succeeded or failed, except after a transient database
-    error: then it goes back to queued and the exception lets the task's retry claim it again.
+    An uploaded course is unpacked first (courses.archives: nothing unsafe is written) into
+    a staging folder; once imported for real it replaces its earlier upload under
+    LECTERN_UPLOADED_COURSES_DIR/<slug>, where re-imports find it. Whatever happens, the run
+    ends succeeded or failed, except after a transient database error: then it goes back to
+    queued and the exception lets the task's retry claim it again. Its stage is reported as
+    it goes (courses.run_progress).
     """
     claimed = ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.QUEUED).update(
         status=ImportRun.Status.RUNNING, started=timezone.now()
@@ -490,10 +532,22 @@ def import_run_execute(*, run_id: int) -> None:
     if not claimed:
         return
     run = ImportRun.objects.get(pk=run_id)
-    course_dir = settings.LECTERN_CONTENT_DIR / run.source_dir
+    staging = settings.LECTERN_UPLOADED_COURSES_DIR / ".staging" / str(run.pk)
     try:
-        report = course_import(course_dir=course_dir, dry_run=run.dry_run)
-    except CourseImportError as exc:
+        if run.upload:
+            run_progress_set(run.pk, "unpacking")
+            course_dir = _upload_unpack(run, staging)
+        else:
+            course_dir = course_folder(run.source_dir)
+        report = course_import(
+            course_dir=course_dir,
+            dry_run=run.dry_run,
+            stage=partial(run_progress_set, run.pk),
+            progress=lambda done, total: run_progress_set(run.pk, "rendering", done, total),
+        )
+        if run.upload and not run.dry_run:
+            _upload_install(course_dir, report.course_slug)
+    except (CourseImportError, ArchiveError) as exc:
         run.status = ImportRun.Status.FAILED
         run.error = str(exc)
     except OperationalError:
@@ -506,9 +560,61 @@ def import_run_execute(*, run_id: int) -> None:
     else:
         run.status = ImportRun.Status.SUCCEEDED
         run.report = report.as_dict()
+        run.source_dir = run.source_dir or report.source_dir
         run.course = Course.objects.filter(slug=report.course_slug).first()
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     run.finished = timezone.now()
-    run.save(update_fields=["status", "error", "report", "course", "finished"])
+    run.save(update_fields=["status", "error", "report", "course", "source_dir", "finished"])
+    run_progress_set(run.pk, "done")
+
+
+def course_folder(source_dir: str) -> Path:
+    """Where a course's source is: content/ (LECTERN_CONTENT_DIR), else the uploads."""
+    shipped = settings.LECTERN_CONTENT_DIR / source_dir
+    if shipped.is_dir() or not source_dir:
+        return shipped
+    return settings.LECTERN_UPLOADED_COURSES_DIR / source_dir
+
+
+def _upload_unpack(run: ImportRun, staging: Path) -> Path:
+    """Unpack a run's upload into ``staging/<slug>``: the folder name is the course's slug,
+    so warnings and re-imports name it the same before and after it is installed."""
+    shutil.rmtree(staging, ignore_errors=True)
+    raw = staging / "unpacked"
+    name = run.upload_name or Path(run.upload.name).name
+    limits = Limits(
+        max_files=settings.LECTERN_UPLOAD_MAX_FILES, max_bytes=settings.LECTERN_UPLOAD_MAX_BYTES
+    )
+    with run.upload.open("rb") as upload:
+        if name.lower().endswith((".md", ".markdown")):
+            folder = unpack_markdown(upload.read(), name, raw / "course", limits=limits)
+        else:
+            folder = unpack_course(upload, raw, limits=limits)
+    slug = _upload_slug(folder, fallback=Path(name).stem)
+    target = staging / slug
+    folder.rename(target)
+    return target
+
+
+def _upload_slug(folder: Path, *, fallback: str) -> str:
+    try:
+        explicit = tomllib.loads((folder / "course.toml").read_text(encoding="utf-8")).get("slug")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        explicit = None  # read_course_config reports it with the file's name
+    if isinstance(explicit, str) and explicit:
+        return explicit
+    named = folder.name if folder.name not in ("unpacked", "course") else fallback
+    return slugify(named) or "course"
+
+
+def _upload_install(course_dir: Path, slug: str) -> None:
+    """Make an imported upload the course's source: LECTERN_UPLOADED_COURSES_DIR/<slug>."""
+    destination = settings.LECTERN_UPLOADED_COURSES_DIR / slug
+    previous = course_dir.parent / "previous"
+    if destination.exists():
+        destination.rename(previous)
+    shutil.move(str(course_dir), destination)
 
 
 class _CoursePages:
@@ -615,7 +721,7 @@ def _stored_course_links(course: Course) -> CourseLinks:
     What an admin edit needs to resolve links the way the import does: ``#anchor`` and
     ``other.md`` links to the lesson holding the heading, relative images stored and served.
     """
-    course_dir = (settings.LECTERN_CONTENT_DIR / course.source_dir).resolve()
+    course_dir = course_folder(course.source_dir).resolve()
     course_url = course.get_absolute_url()
     pages = [Page(course_url, "")]
     files: dict[str, Path] = {}
