@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django_htmx.http import HttpResponseStopPolling
 
+from courses.admin_base import ImportedAdmin, StudentDataAdmin
 from courses.import_runs import import_run_apply, import_run_create, import_run_upload
 from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
 from courses.run_progress import STAGES, run_progress_get
@@ -30,7 +31,28 @@ class CourseAdmin(admin.ModelAdmin):
     search_fields = ("title", "slug")
     readonly_fields = ("source_dir", "intro_html", "created", "updated")
     inlines = [ChapterInline]
-    actions = ["reimport", "reimport_dry_run"]
+    actions = ["reimport", "reimport_dry_run", "unpublish"]
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
+        # A course is made from its files: "Add" is the upload.
+        return redirect("admin:courses_importrun_add")
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # Deleting a course would take every enrollment, progress row and attempt with it:
+        # only a course nobody has started can go. Unpublish the others.
+        if obj is None:
+            return False
+        started = (
+            Enrollment.objects.filter(course=obj).exists()
+            or LessonProgress.objects.filter(course=obj).exists()
+            or obj.quizzes.filter(attempts__isnull=False).exists()
+        )
+        return not started and super().has_delete_permission(request, obj)
+
+    @admin.action(description="Unpublish (hide from the catalog; students' data is kept)")
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
+        count = queryset.filter(is_published=True).update(is_published=False)
+        self.message_user(request, f"Unpublished {count}.", messages.SUCCESS)
 
     def _queue(self, request: HttpRequest, queryset: QuerySet[Course], dry_run: bool) -> None:
         for course in queryset:
@@ -62,9 +84,10 @@ class LessonInline(admin.TabularInline):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(admin.ModelAdmin):
+class ChapterAdmin(ImportedAdmin):
     list_display = ("title", "course", "position", "is_archived")
     list_filter = ("course", "is_archived")
+    list_select_related = ("course",)
     search_fields = ("title",)
     readonly_fields = (
         "course",
@@ -95,10 +118,10 @@ class ChapterAdmin(admin.ModelAdmin):
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(ImportedAdmin):
     list_display = ("title", "chapter", "position", "reading_minutes", "is_archived")
     list_filter = ("course", "is_archived")
-    list_select_related = ("chapter",)
+    list_select_related = ("chapter", "course")
     search_fields = ("title", "body_text")
     readonly_fields = (
         "course",
@@ -266,7 +289,7 @@ class ImportRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(StudentDataAdmin):
     list_display = ("user", "course", "enrolled_at", "last_activity_at", "completed_at")
     list_filter = ("course",)
     list_select_related = ("user", "course")
@@ -285,7 +308,7 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(LessonProgress)
-class LessonProgressAdmin(admin.ModelAdmin):
+class LessonProgressAdmin(StudentDataAdmin):
     list_display = ("user", "lesson", "first_viewed_at", "last_viewed_at", "completed_at")
     list_filter = ("course",)
     list_select_related = ("user", "lesson")

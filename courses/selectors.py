@@ -20,9 +20,11 @@ def course_list() -> QuerySet[Course]:
     )
 
 
-def course_get(*, slug: str) -> Course:
+def course_get(*, slug: str, drafts: bool = False) -> Course:
+    """A published course; with ``drafts`` (staff) an unpublished one too."""
+    published = {} if drafts else {"is_published": True}
     try:
-        return Course.objects.get(slug=slug, is_published=True)
+        return Course.objects.get(slug=slug, **published)
     except Course.DoesNotExist:
         raise Http404("No such course") from None
 
@@ -66,12 +68,16 @@ def chapter_neighbours(*, chapter: Chapter) -> tuple[Chapter | None, Chapter | N
     return previous, following
 
 
-def lesson_get(*, course_slug: str, chapter_slug: str, lesson_slug: str) -> Lesson:
-    """A live lesson with its chapter and course (one query); 404 if archived or missing."""
+def lesson_get(
+    *, course_slug: str, chapter_slug: str, lesson_slug: str, drafts: bool = False
+) -> Lesson:
+    """A live lesson with its chapter and course (one query); 404 if archived or missing,
+    or if its course is unpublished, unless ``drafts`` (staff)."""
+    published = {} if drafts else {"course__is_published": True}
     try:
         lesson = Lesson.objects.select_related("chapter", "course").get(
+            **published,
             course__slug=course_slug,
-            course__is_published=True,
             chapter__slug=chapter_slug,
             chapter__is_archived=False,
             slug=lesson_slug,

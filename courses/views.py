@@ -22,7 +22,7 @@ def catalog(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
-    course = selectors.course_get(slug=course_slug)
+    course = selectors.course_get(slug=course_slug, drafts=request.user.is_staff)
     chapters = selectors.course_outline(course=course)
     lessons = [lesson for chapter in chapters for lesson in chapter.live_lessons]
     done = selectors.completed_lesson_ids(user=request.user, course=course)
@@ -69,7 +69,7 @@ def course_file(request: HtmxHttpRequest, course_slug: str, name: str) -> HttpRe
 @require_POST
 @login_required
 def course_enroll(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
-    course = selectors.course_get(slug=course_slug)
+    course = selectors.course_get(slug=course_slug, drafts=request.user.is_staff)
     services.enrollment_ensure(user=request.user, course=course)
     return redirect(course)
 
@@ -85,7 +85,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 @vary_on_headers("HX-Request")
 def chapter_detail(request: HtmxHttpRequest, course_slug: str, chapter_slug: str) -> HttpResponse:
-    course = selectors.course_get(slug=course_slug)
+    course = selectors.course_get(slug=course_slug, drafts=request.user.is_staff)
     chapter = selectors.chapter_get(course=course, slug=chapter_slug)
     previous_chapter, next_chapter = selectors.chapter_neighbours(chapter=chapter)
     context = {
@@ -108,9 +108,13 @@ def lesson_detail(
     if not settings.LECTERN_PUBLIC_LESSONS and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     lesson = selectors.lesson_get(
-        course_slug=course_slug, chapter_slug=chapter_slug, lesson_slug=lesson_slug
+        course_slug=course_slug,
+        chapter_slug=chapter_slug,
+        lesson_slug=lesson_slug,
+        drafts=request.user.is_staff,
     )
-    if request.user.is_authenticated:
+    # Staff read as students see, without becoming one: no enrollment, no progress rows.
+    if request.user.is_authenticated and not request.user.is_staff:
         services.lesson_view_record(user=request.user, lesson=lesson)
     template = template_for(request, "courses/lesson_detail.html", "page")
     return render(request, template, _lesson_context(request, lesson))
@@ -125,7 +129,10 @@ def lesson_complete(
     """Mark as complete (or undo with `undo=1`): with htmx the button, the progress bar and the
     chapter navigation's checkmark come back in one response; without, a redirect."""
     lesson = selectors.lesson_get(
-        course_slug=course_slug, chapter_slug=chapter_slug, lesson_slug=lesson_slug
+        course_slug=course_slug,
+        chapter_slug=chapter_slug,
+        lesson_slug=lesson_slug,
+        drafts=request.user.is_staff,
     )
     if request.POST.get("undo"):
         services.lesson_uncomplete(user=request.user, lesson=lesson)

@@ -386,8 +386,8 @@ def attempt_results(*, attempt: Attempt, review: Review | None = None) -> list[Q
                 question=question,
                 parsed=parsed,
                 answer=answer,
-                your_answer=_describe_response(parsed, response),
-                correct_answer=_describe_correct(parsed),
+                your_answer=describe_response(parsed, response),
+                correct_answer=describe_correct(parsed),
                 fraction=answer.fraction if answer else 0,
                 feedback=answer.feedback if answer else [],
                 needs_review=bool(answer and answer.needs_review),
@@ -402,7 +402,7 @@ def attempt_results(*, attempt: Attempt, review: Review | None = None) -> list[Q
 UNKNOWN_CHOICE = "(a choice that is no longer part of this question)"
 
 
-def _describe_response(parsed: gift.Question, response: object) -> str:
+def describe_response(parsed: gift.Question, response: object) -> str:
     """A saved response as the student saw it. Never raises: a response that does not fit
     the question (saved before snapshots were kept, then the question changed) is described
     as such rather than breaking the result page."""
@@ -433,7 +433,7 @@ def _describe_response(parsed: gift.Question, response: object) -> str:
     return str(response)
 
 
-def _describe_correct(parsed: gift.Question) -> str:
+def describe_correct(parsed: gift.Question) -> str:
     kind = parsed.kind
     if kind is gift.Kind.MULTICHOICE:
         return "; ".join(a.text for a in parsed.answers if a.fraction == 1)
@@ -530,7 +530,7 @@ def attempts_export(*, user) -> list[dict]:
                 {
                     "number": number,
                     "question": parsed.text,
-                    "response": _describe_response(parsed, answer.response if answer else None),
+                    "response": describe_response(parsed, answer.response if answer else None),
                     "saved_at": _iso(answer.saved_at) if answer else None,
                     "fraction": _number(answer.fraction) if answer and visible else None,
                     "feedback": list(answer.feedback) if answer and visible else [],

@@ -2,7 +2,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.test import Client
 
-from courses.models import Chapter, Lesson
+from courses.models import Chapter, Course, Lesson
 
 LESSON_URL = (
     "/courses/aws-cloud-fundamentals/chapter-3-ec2-compute/running-a-webserver-on-an-ec2-instance/"
@@ -233,3 +233,27 @@ def test_model_urls_match_the_url_configuration(seed_course):
             "lesson_slug": lesson.slug,
         },
     )
+
+
+def test_staff_read_a_draft_course_as_students_will_without_enrolling(seed_course, instructor):
+    from courses.models import Enrollment, LessonProgress
+
+    Course.objects.filter(pk=seed_course.pk).update(is_published=False)
+    lesson = Lesson.objects.first()
+
+    course_page = instructor.get(seed_course.get_absolute_url())
+    lesson_page = instructor.get(lesson.get_absolute_url())
+
+    assert course_page.status_code == lesson_page.status_code == 200
+    notice = BeautifulSoup(lesson_page.content, "html.parser").select_one(".draft-notice")
+    assert "Only staff see this course" in notice.get_text()
+    assert not Enrollment.objects.exists() and not LessonProgress.objects.exists()
+
+
+def test_students_and_visitors_never_see_a_draft(seed_course, student, anonymous):
+    Course.objects.filter(pk=seed_course.pk).update(is_published=False)
+    lesson = Lesson.objects.first()
+
+    for client in (student, anonymous):
+        assert client.get(seed_course.get_absolute_url()).status_code == 404
+    assert student.get(lesson.get_absolute_url()).status_code == 404

@@ -1,0 +1,45 @@
+"""What every admin page of imported rows and of student data shares: nothing destroys
+student data, and nothing is offered that cannot work.
+
+Chapters, lessons, quizzes and questions come from a course's files: they are added by an
+import (or an upload), never by an "Add" form that would lack their course and chapter, and
+they are archived, never deleted (attempts and progress hang on them). Student data
+(enrollments, progress, attempts, answers) is read, and marked where a person must mark it,
+but never added or deleted by staff.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+
+class ImportedAdmin(admin.ModelAdmin):
+    """Rows an import writes: no Add, no Delete; Archive and Restore instead."""
+
+    actions = ["archive", "restore"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Archive (hide from students; their data is kept)")
+    def archive(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = queryset.filter(is_archived=False).update(is_archived=True)
+        self.message_user(request, f"Archived {count}; students' data is kept.", messages.SUCCESS)
+
+    @admin.action(description="Restore (show to students again)")
+    def restore(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = queryset.filter(is_archived=True).update(is_archived=False)
+        self.message_user(request, f"Restored {count}.", messages.SUCCESS)
+
+
+class StudentDataAdmin(admin.ModelAdmin):
+    """Rows a student's own work writes: staff read them, never add or delete them."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
