@@ -31,7 +31,7 @@ class CourseAdmin(admin.ModelAdmin):
     search_fields = ("title", "slug")
     readonly_fields = ("source_dir", "intro_html", "created", "updated")
     inlines = [ChapterInline]
-    actions = ["reimport", "reimport_dry_run", "unpublish"]
+    actions = ["publish", "unpublish", "reimport", "reimport_dry_run"]
 
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
         # A course is made from its files: "Add" is the upload.
@@ -48,6 +48,11 @@ class CourseAdmin(admin.ModelAdmin):
             or obj.quizzes.filter(attempts__isnull=False).exists()
         )
         return not started and super().has_delete_permission(request, obj)
+
+    @admin.action(description="Publish (show in the catalog)")
+    def publish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
+        count = queryset.filter(is_published=False).update(is_published=True)
+        self.message_user(request, f"Published {count}.", messages.SUCCESS)
 
     @admin.action(description="Unpublish (hide from the catalog; students' data is kept)")
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:

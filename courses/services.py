@@ -234,6 +234,7 @@ def course_import(
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
     stage: Callable[[str], None] | None = None,
+    publish_new: bool = True,
 ) -> ImportReport:
     """Import one course folder in a single transaction and report what changed.
 
@@ -242,11 +243,17 @@ def course_import(
     reappear. With `dry_run` the same work is done and then rolled back. Raises
     CourseImportError for a folder that cannot be imported; nothing is changed then.
     ``stage`` hears "parsing", "rendering", "writing" and "quizzes" as the import gets there;
-    ``progress`` hears (lessons done, lessons in all) while it renders.
+    ``progress`` hears (lessons done, lessons in all) while it renders. A course the import
+    creates is published unless ``publish_new`` is off (uploads start as drafts); an existing
+    course keeps its state.
     """
     with _no_cycle_collection():
         return _course_import(
-            course_dir=course_dir, dry_run=dry_run, progress=progress, stage=stage or _quiet
+            course_dir=course_dir,
+            dry_run=dry_run,
+            progress=progress,
+            stage=stage or _quiet,
+            publish_new=publish_new,
         )
 
 
@@ -279,6 +286,7 @@ def _course_import(
     dry_run: bool,
     progress: ProgressCallback | None,
     stage: Callable[[str], None],
+    publish_new: bool,
 ) -> ImportReport:
     course_dir = course_dir.resolve()
     stage("parsing")
@@ -312,6 +320,7 @@ def _course_import(
         split_preamble=split.preamble,
         intro=pages.render_preamble(),
         report=report,
+        publish_new=publish_new,
     )
 
     existing_chapters = {c.slug: c for c in Chapter.objects.filter(course=course)}
@@ -483,7 +492,12 @@ def _archive[T: (Chapter, Lesson)](rows, now, tally: Tally) -> list[T]:
 
 
 def _course_upsert(
-    *, config: CourseConfig, split_preamble: str, intro: Rendered, report: ImportReport
+    *,
+    config: CourseConfig,
+    split_preamble: str,
+    intro: Rendered,
+    report: ImportReport,
+    publish_new: bool,
 ) -> Course:
     course = Course.objects.select_for_update().filter(slug=config.slug).first()
     values = {
@@ -495,7 +509,7 @@ def _course_upsert(
         "intro_html": intro.html,
     }
     if course is None:
-        course = Course(slug=config.slug, **values)
+        course = Course(slug=config.slug, is_published=publish_new, **values)
         course.full_clean()
         course.save()
         report.course_created = True
@@ -544,6 +558,8 @@ def import_run_execute(*, run_id: int) -> None:
             dry_run=run.dry_run,
             stage=partial(run_progress_set, run.pk),
             progress=lambda done, total: run_progress_set(run.pk, "rendering", done, total),
+            # A course uploaded in the browser starts as a draft, for staff to read first.
+            publish_new=not run.upload,
         )
         if run.upload and not run.dry_run:
             _upload_install(course_dir, report.course_slug)
