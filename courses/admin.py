@@ -2,13 +2,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django_htmx.http import HttpResponseStopPolling
 
 from courses.admin_base import ImportedAdmin, StudentDataAdmin
+from courses.downloads import course_archive
 from courses.import_runs import import_run_apply, import_run_create, import_run_upload
 from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
 from courses.run_progress import STAGES, run_progress_get
@@ -31,7 +32,7 @@ class CourseAdmin(admin.ModelAdmin):
     search_fields = ("title", "slug")
     readonly_fields = ("source_dir", "intro_html", "created", "updated")
     inlines = [ChapterInline]
-    actions = ["publish", "unpublish", "reimport", "reimport_dry_run"]
+    actions = ["publish", "unpublish", "download", "reimport", "reimport_dry_run"]
 
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
         # A course is made from its files: "Add" is the upload.
@@ -48,6 +49,16 @@ class CourseAdmin(admin.ModelAdmin):
             or obj.quizzes.filter(attempts__isnull=False).exists()
         )
         return not started and super().has_delete_permission(request, obj)
+
+    @admin.action(description="Download as .zip (re-imports to the same course)")
+    def download(self, request: HttpRequest, queryset: QuerySet[Course]):
+        if queryset.count() != 1:
+            self.message_user(request, "Download one course at a time.", messages.WARNING)
+            return None
+        course = queryset.get()
+        response = HttpResponse(course_archive(course=course), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{course.slug}.zip"'
+        return response
 
     @admin.action(description="Publish (show in the catalog)")
     def publish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:

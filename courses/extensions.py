@@ -27,6 +27,8 @@ class CourseExtension:
     - ``course_page(user=, course=, chapter_ids=) -> (context, (passed, total))``: template
       context for the course page, and the same count as ``requirements`` from what it loaded.
     - ``lesson_page(user=, lesson=) -> context``: template context for a lesson page.
+    - ``archive_files(course=) -> ({path: bytes}, toml)``: files a course download adds
+      (paths inside the course folder) and text to append to its course.toml.
     """
 
     name: str
@@ -34,6 +36,7 @@ class CourseExtension:
     requirements: Callable[..., dict[int, tuple[int, int]]] | None = None
     course_page: Callable[..., tuple[dict[str, Any], tuple[int, int]]] | None = None
     lesson_page: Callable[..., dict[str, Any]] | None = None
+    archive_files: Callable[..., tuple[dict[str, bytes], str]] | None = None
 
 
 _registered: dict[str, CourseExtension] = {}

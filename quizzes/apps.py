@@ -8,7 +8,7 @@ class QuizzesConfig(AppConfig):
     def ready(self) -> None:
         # Quizzes sit above courses: courses calls these hooks and never imports quizzes.
         from courses.extensions import CourseExtension, register
-        from quizzes import importing, selectors
+        from quizzes import exporting, importing, selectors
 
         register(
             CourseExtension(
@@ -17,5 +17,6 @@ class QuizzesConfig(AppConfig):
                 requirements=selectors.quiz_progress_for_courses,
                 course_page=selectors.course_page,
                 lesson_page=selectors.lesson_quiz_context,
+                archive_files=exporting.course_archive_files,
             )
         )

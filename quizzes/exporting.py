@@ -41,3 +41,41 @@ def course_gift(*, course: Course) -> str:
 def _questions(quiz: Quiz) -> list[gift.Question]:
     rows = Question.objects.filter(quiz=quiz, is_archived=False).order_by("position")
     return [row.as_gift() for row in rows]
+
+
+_SETTINGS = (
+    "pass_mark",
+    "max_attempts",
+    "time_limit_minutes",
+    "shuffle_questions",
+    "shuffle_choices",
+    "show_answers",
+    "attempt_counts",
+)
+
+
+def course_archive_files(*, course: Course) -> tuple[dict[str, bytes], str]:
+    """A course download's quizzes: a GIFT file per quiz kept in a file, and every quiz's
+    settings as ``[quizzes."<key>"]`` tables (knowledge-check fences travel in the lessons'
+    Markdown). Registered as the quizzes app's ``archive_files`` hook."""
+    files: dict[str, bytes] = {}
+    tables: list[str] = []
+    for quiz in Quiz.objects.filter(course=course, is_archived=False).order_by("key"):
+        if "#" not in quiz.key:
+            files[f"quizzes/{quiz.key}.gift"] = gift.export(_questions(quiz)).encode()
+        lines = [f'\n[quizzes."{quiz.key}"]', f"title = {_toml(quiz.title)}"]
+        for name in _SETTINGS:
+            lines.append(f"{name} = {_toml(getattr(quiz, name))}")
+        tables.append("\n".join(lines) + "\n")
+    return files, "".join(tables)
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "0"  # "none" for max_attempts and the time limit
+    if isinstance(value, int):
+        return str(value)
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{text}"'
