@@ -13,7 +13,7 @@ from courses.downloads import course_archive
 from courses.import_runs import import_run_apply, import_run_create, import_run_upload
 from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
 from courses.run_progress import STAGES, run_progress_get
-from courses.services import chapter_intro_update, lesson_body_update
+from courses.services import chapter_intro_update, lesson_body_update, lesson_preview
 
 
 class ChapterInline(admin.TabularInline):
@@ -164,6 +164,33 @@ class LessonAdmin(ImportedAdmin):
         "edited_at",
         "updated",
     )
+
+    change_form_template = "admin/courses/lesson/change_form.html"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:lesson_id>/preview/", wrap(self.preview_view), name="courses_lesson_preview"
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest, lesson_id: int):
+        """The lesson as students would see it with the posted Markdown (htmx, as you type)."""
+        if request.method != "POST":
+            return HttpResponse(status=405)
+        lesson = get_object_or_404(Lesson.objects.select_related("course", "chapter"), pk=lesson_id)
+        if not self.has_change_permission(request, lesson):
+            raise PermissionDenied
+        rendered, warnings = lesson_preview(
+            lesson=lesson, body_markdown=request.POST.get("body_markdown", "")
+        )
+        return TemplateResponse(
+            request,
+            "admin/courses/lesson/change_form.html#preview",
+            {"rendered": rendered, "warnings": warnings},
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

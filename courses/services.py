@@ -731,7 +731,16 @@ def _edit_warning_text(warning: SplitWarning) -> str:
     return f"line {warning.line} of the edited text: {warning.message} [{warning.code}]"
 
 
-def _stored_course_links(course: Course) -> CourseLinks:
+def lesson_preview(*, lesson: Lesson, body_markdown: str) -> tuple[Rendered, list[str]]:
+    """What saving this text would show students, and its link warnings; writes nothing
+    (files it references are not stored until the edit is saved)."""
+    links = _stored_course_links(lesson.course, store=False)
+    page = Page(lesson.get_absolute_url(), lesson.source_path)
+    rendered = render_markdown(body_markdown, links=links.resolver(page), path=lesson.source_path)
+    return rendered, [_edit_warning_text(w) for w in links.warnings]
+
+
+def _stored_course_links(course: Course, *, store: bool = True) -> CourseLinks:
     """The course's pages as last imported (from the database) and its folder's files.
 
     What an admin edit needs to resolve links the way the import does: ``#anchor`` and
@@ -765,7 +774,7 @@ def _stored_course_links(course: Course) -> CourseLinks:
         course_dir=course_dir,
         files=files,
         pages=pages,
-        store_file=partial(_course_file_store, course_slug=course.slug, dry_run=False),
+        store_file=partial(_course_file_store, course_slug=course.slug, dry_run=not store),
     )
 
 

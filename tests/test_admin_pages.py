@@ -155,3 +155,23 @@ def test_an_attempt_reads_as_the_student_saw_it(everything, instructor: Client):
     assert f"{attempt.score:.4g} %" in text
     assert page.find("textarea", attrs={"name": "questions_snapshot"}) is None
     assert "0E-7" not in text
+
+
+def test_the_lesson_preview_renders_as_saving_would_and_writes_nothing(
+    everything, instructor: Client, student: Client
+):
+    lesson = Lesson.objects.first()
+    url = reverse("admin:courses_lesson_preview", args=[lesson.pk])
+    before = lesson.body_html
+
+    response = instructor.post(url, {"body_markdown": "- a\n  - b\n\n<script>x</script>"})
+
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.select_one(".prose ul ul li").get_text() == "b"
+    assert page.find("script") is None
+    assert Lesson.objects.get(pk=lesson.pk).body_html == before
+    change = instructor.get(reverse("admin:courses_lesson_change", args=[lesson.pk]))
+    assert (
+        BeautifulSoup(change.content, "html.parser").select_one("#lesson-preview")["hx-post"] == url
+    )
+    assert student.post(url, {"body_markdown": "x"}).status_code == 302  # to the admin login
