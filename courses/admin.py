@@ -309,6 +309,10 @@ class ImportRunAdmin(admin.ModelAdmin):
                 for name in ("chapters", "lessons", "quizzes", "questions")
             ],
             "can_apply": self.has_add_permission(request),
+            "warning_rows": [
+                (text, (run.report or {}).get("warning_pages", {}).get(text, ""))
+                for text in (run.report or {}).get("warnings", [])
+            ],
         }
         if getattr(request, "htmx", False):
             response = TemplateResponse(

@@ -78,6 +78,8 @@ class ImportReport:
     quizzes: Tally = field(default_factory=Tally)
     questions: Tally = field(default_factory=Tally)
     warnings: list[str] = field(default_factory=list)
+    # Warning text -> URL of the page it is about ("" when none).
+    warning_pages: dict[str, str] = field(default_factory=dict)
     # What changed, by name: {"kind": "chapter"|"lesson", "action": "created"|"updated"|
     # "restored"|"archived", "title": ..., "url": ...}, in course order (archived last).
     changes: list[dict] = field(default_factory=list)
@@ -403,13 +405,15 @@ def _course_import(
     if lessons_written:
         Lesson.objects.bulk_update(lessons_written, _LESSON_FIELDS, batch_size=500)
 
-    report.warnings = [
-        _warning_text(warning)
-        for warning in sorted(
-            [*split.warnings, *pages.links.warnings],
-            key=lambda w: (pages.file_order.get(w.path, 0), w.line),
-        )
-    ]
+    ordered = sorted(
+        [*split.warnings, *pages.links.warnings],
+        key=lambda w: (pages.file_order.get(w.path, 0), w.line),
+    )
+    report.warnings = [_warning_text(warning) for warning in ordered]
+    # Where each warning is on the site: the page whose text holds its line.
+    report.warning_pages = {
+        _warning_text(warning): pages.page_at(warning.path, warning.line) for warning in ordered
+    }
     # Quizzes (registered by the quizzes app) hang off the chapters and lessons just written:
     # same transaction, same report.
     stage("quizzes")
@@ -656,15 +660,19 @@ class _CoursePages:
         self.preamble_page = Page(self.course_url, first_path, "", split.preamble_anchors)
         self.chapter_pages: dict[str, Page] = {}
         self.lesson_pages: dict[tuple[str, str], Page] = {}
+        # (file, line of the heading, page URL), in reading order.
+        self.headings: list[tuple[str, int, str]] = []
         for chapter in split.chapters:
             url = f"{self.course_url}{chapter.slug}/"
             self.chapter_pages[chapter.slug] = Page(
                 url, chapter.path, chapter.anchor, chapter.anchors
             )
+            self.headings.append((chapter.path, chapter.line, url))
             for lesson in chapter.lessons:
                 self.lesson_pages[chapter.slug, lesson.slug] = Page(
                     f"{url}{lesson.slug}/", lesson.path, lesson.anchor, lesson.anchors
                 )
+                self.headings.append((lesson.path, lesson.line, f"{url}{lesson.slug}/"))
         self.links = CourseLinks(
             course_dir=course_dir,
             files=files,
@@ -675,6 +683,14 @@ class _CoursePages:
             ],
             store_file=partial(_course_file_store, course_slug=config.slug, dry_run=dry_run),
         )
+
+    def page_at(self, path: str, line: int) -> str:
+        """The URL of the page whose text holds ``path:line`` (the last heading above it)."""
+        url = self.course_url
+        for heading_path, heading_line, page_url in self.headings:
+            if heading_path == path and heading_line <= line:
+                url = page_url
+        return url
 
     def render_preamble(self) -> Rendered:
         links = self.links.resolver(self.preamble_page)

@@ -99,6 +99,7 @@ def test_an_uploaded_zip_becomes_a_course_and_the_job_page_reports_it(
     assert rows["Lessons"] == ["2", "0", "0", "0", "0"]
     changes = [li.get_text(" ", strip=True) for li in page.select(".import-job__changes li")]
     assert "Created lesson: First steps" in changes
+    assert page.select(".import-job__warnings li") == []  # nothing odd in this course
     # The image next to the Markdown came along.
     lesson = Lesson.objects.get(slug="first-steps")
     src = BeautifulSoup(lesson.body_html, "html.parser").img["src"]
@@ -121,6 +122,18 @@ def test_a_dry_run_shows_the_diff_by_name_and_applies_on_request(instructor: Cli
     assert response["Location"] == f"/admin/courses/importrun/{applied.pk}/job/"
     assert applied.status == ImportRun.Status.SUCCEEDED
     assert Course.objects.get(slug="uploaded").lessons.count() == 2
+
+
+def test_each_warning_of_the_report_links_to_the_page_it_is_about(instructor: Client):
+    notes = "# Basics\n\n## First steps\n\nHello.\n\n## Broken\n\n![image](img/none.png)\n"
+    _upload(instructor, _zip({"course.toml": 'title = "Warned"\n', "notes.md": notes}))
+
+    run = ImportRun.objects.get()
+    page = _soup(instructor.get(f"/admin/courses/importrun/{run.pk}/job/"))
+    rows = page.select(".import-job__warnings li")
+    # The slug is the zipped folder's name, "uploaded".
+    assert rows and all("uploaded/notes.md:9:" in row.code.get_text() for row in rows)
+    assert {row.a["href"] for row in rows} == {"/courses/uploaded/basics/broken/"}
 
 
 def test_a_single_markdown_file_is_a_course(instructor: Client):
