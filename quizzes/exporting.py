@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from courses.models import Course
 from quizzes import gift
-from quizzes.models import Question, Quiz, QuizKind
+from quizzes.models import QUIZ_SETTING_FIELDS, Question, Quiz, QuizKind
 
 
 def quiz_gift(*, quiz: Quiz) -> str:
@@ -43,17 +43,6 @@ def _questions(quiz: Quiz) -> list[gift.Question]:
     return [row.as_gift() for row in rows]
 
 
-_SETTINGS = (
-    "pass_mark",
-    "max_attempts",
-    "time_limit_minutes",
-    "shuffle_questions",
-    "shuffle_choices",
-    "show_answers",
-    "attempt_counts",
-)
-
-
 def course_archive_files(*, course: Course) -> tuple[dict[str, bytes], str]:
     """A course download's quizzes: a GIFT file per quiz kept in a file, and every quiz's
     settings as ``[quizzes."<key>"]`` tables (knowledge-check fences travel in the lessons'
@@ -64,7 +53,7 @@ def course_archive_files(*, course: Course) -> tuple[dict[str, bytes], str]:
         if "#" not in quiz.key:
             files[f"quizzes/{quiz.key}.gift"] = gift.export(_questions(quiz)).encode()
         lines = [f'\n[quizzes."{quiz.key}"]', f"title = {_toml(quiz.title)}"]
-        for name in _SETTINGS:
+        for name in QUIZ_SETTING_FIELDS:
             lines.append(f"{name} = {_toml(getattr(quiz, name))}")
         tables.append("\n".join(lines) + "\n")
     return files, "".join(tables)

@@ -32,6 +32,7 @@ from courses.services import CourseImportError
 from courses.splitter import SourceError, decode_source
 from quizzes import gift
 from quizzes.models import (
+    QUIZ_SETTING_FIELDS,
     AttemptCounts,
     Question,
     Quiz,
@@ -370,13 +371,7 @@ _QUIZ_FIELDS = [
     "title",
     "position",
     "source_path",
-    "pass_mark",
-    "max_attempts",
-    "time_limit_minutes",
-    "shuffle_questions",
-    "shuffle_choices",
-    "show_answers",
-    "attempt_counts",
+    *QUIZ_SETTING_FIELDS,
     "content_hash",
     "is_archived",
     "updated",

@@ -42,6 +42,19 @@ class AttemptCounts(models.TextChoices):
     LAST = "last", "Last attempt"
 
 
+# The settings of a quiz an author gives in course.toml (quizzes.importing reads them, a
+# course download writes them back: quizzes.exporting).
+QUIZ_SETTING_FIELDS = (
+    "pass_mark",
+    "max_attempts",
+    "time_limit_minutes",
+    "shuffle_questions",
+    "shuffle_choices",
+    "show_answers",
+    "attempt_counts",
+)
+
+
 class Quiz(models.Model):
     """A chapter quiz (a `.gift` file in the course's quizzes/ folder) or a knowledge check
     shown inside one lesson (a ```gift fence, or a file named after the lesson)."""
