@@ -585,8 +585,9 @@ def import_run_execute(*, run_id: int) -> None:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     run.finished = timezone.now()
-    run.save(update_fields=["status", "error", "report", "course", "source_dir", "finished"])
+    # "done" before the status: whoever sees the run ended also sees its last stage.
     run_progress_set(run.pk, "done")
+    run.save(update_fields=["status", "error", "report", "course", "source_dir", "finished"])
 
 
 def course_folder(source_dir: str) -> Path:
