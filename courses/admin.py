@@ -101,8 +101,9 @@ class LessonInline(admin.TabularInline):
 
 @admin.register(Chapter)
 class ChapterAdmin(ImportedAdmin):
-    list_display = ("title", "course", "position", "is_archived")
-    list_filter = ("course", "is_archived")
+    list_display = ("title", "course", "position", "is_published", "is_archived")
+    list_filter = ("course", "is_published", "is_archived")
+    actions = ["publish", "unpublish", "archive", "restore"]
     list_select_related = ("course",)
     search_fields = ("title",)
     readonly_fields = (
@@ -119,11 +120,22 @@ class ChapterAdmin(ImportedAdmin):
         "slug",
         "position",
         "intro_markdown",
+        "is_published",
         "is_archived",
         "source_path",
         "edited_at",
     )
     inlines = [LessonInline]
+
+    @admin.action(description="Publish (show to students)")
+    def publish(self, request: HttpRequest, queryset: QuerySet[Chapter]) -> None:
+        count = queryset.filter(is_published=False).update(is_published=True)
+        self.message_user(request, f"Published {count}.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish (a draft: staff only; students' data is kept)")
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Chapter]) -> None:
+        count = queryset.filter(is_published=True).update(is_published=False)
+        self.message_user(request, f"Unpublished {count}; it is a draft again.", messages.SUCCESS)
 
     def save_model(self, request: HttpRequest, obj: Chapter, form, change: bool) -> None:
         warnings = chapter_intro_update(

@@ -67,6 +67,11 @@ class Chapter(models.Model):
     # Archived when it disappears from the source: hidden, never deleted, so nothing
     # attached to it is lost; it comes back if it reappears.
     is_archived = models.BooleanField(default=False)
+    # A draft chapter is shown to staff only, and counts for nobody's progress until it is
+    # published; imports leave it as staff set it.
+    is_published = models.BooleanField(
+        default=True, help_text="Unpublished chapters are shown to staff only."
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

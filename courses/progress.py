@@ -15,7 +15,8 @@ from courses.extensions import extensions
 from courses.models import Course, Enrollment, Lesson, LessonProgress
 from courses.selectors import completed_lesson_ids
 
-_LIVE = Q(is_archived=False, chapter__is_archived=False)
+# Lessons that count: live, in a live and published chapter.
+_LIVE = Q(is_archived=False, chapter__is_archived=False, chapter__is_published=True)
 
 
 def requirement_counts(*, user, course_ids: list[int]) -> dict[int, tuple[int, int]]:

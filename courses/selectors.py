@@ -7,7 +7,18 @@ from django.http import Http404
 
 from courses.models import Chapter, Course, Enrollment, Lesson, LessonProgress
 
-_LIVE_LESSONS = Q(lessons__is_archived=False, lessons__chapter__is_archived=False)
+_LIVE_LESSONS = Q(
+    lessons__is_archived=False,
+    lessons__chapter__is_archived=False,
+    lessons__chapter__is_published=True,
+)
+
+
+def _chapters(drafts: bool) -> dict:
+    """Chapter filters: live ones, and with ``drafts`` (staff) unpublished ones too."""
+    return {"is_archived": False} if drafts else {"is_archived": False, "is_published": True}
+
+
 # Lists and links need none of a lesson's text, which is most of its row.
 _LESSON_TEXT = ("body_markdown", "body_html", "body_text", "toc")
 
@@ -29,13 +40,14 @@ def course_get(*, slug: str, drafts: bool = False) -> Course:
         raise Http404("No such course") from None
 
 
-def course_outline(*, course: Course) -> list[Chapter]:
-    """Live chapters of a course in order, each with `.live_lessons` (two queries)."""
+def course_outline(*, course: Course, drafts: bool = False) -> list[Chapter]:
+    """Live chapters of a course in order, each with `.live_lessons` (two queries); draft
+    chapters too with ``drafts`` (staff)."""
     live_lessons = (
         Lesson.objects.filter(is_archived=False).order_by("position").defer(*_LESSON_TEXT)
     )
     chapters = list(
-        Chapter.objects.filter(course=course, is_archived=False)
+        Chapter.objects.filter(course=course, **_chapters(drafts))
         .order_by("position")
         .defer("intro_markdown", "intro_text")
         .prefetch_related(Prefetch("lessons", queryset=live_lessons, to_attr="live_lessons"))
@@ -49,17 +61,19 @@ def course_outline(*, course: Course) -> list[Chapter]:
     return chapters
 
 
-def chapter_get(*, course: Course, slug: str) -> Chapter:
+def chapter_get(*, course: Course, slug: str, drafts: bool = False) -> Chapter:
     try:
-        chapter = Chapter.objects.get(course=course, slug=slug, is_archived=False)
+        chapter = Chapter.objects.get(course=course, slug=slug, **_chapters(drafts))
     except Chapter.DoesNotExist:
         raise Http404("No such chapter") from None
     chapter.course = course
     return chapter
 
 
-def chapter_neighbours(*, chapter: Chapter) -> tuple[Chapter | None, Chapter | None]:
-    live = Chapter.objects.filter(course_id=chapter.course_id, is_archived=False)
+def chapter_neighbours(
+    *, chapter: Chapter, drafts: bool = False
+) -> tuple[Chapter | None, Chapter | None]:
+    live = Chapter.objects.filter(course_id=chapter.course_id, **_chapters(drafts))
     previous = live.filter(position__lt=chapter.position).order_by("-position").first()
     following = live.filter(position__gt=chapter.position).order_by("position").first()
     for neighbour in (previous, following):
@@ -73,7 +87,7 @@ def lesson_get(
 ) -> Lesson:
     """A live lesson with its chapter and course (one query); 404 if archived or missing,
     or if its course is unpublished, unless ``drafts`` (staff)."""
-    published = {} if drafts else {"course__is_published": True}
+    published = {} if drafts else {"course__is_published": True, "chapter__is_published": True}
     try:
         lesson = Lesson.objects.select_related("chapter", "course").get(
             **published,
@@ -95,11 +109,13 @@ class LessonNeighbours:
     next: Lesson | None
 
 
-def lesson_neighbours(*, lesson: Lesson) -> LessonNeighbours:
-    """The live lessons before and after this one in reading order, across chapters (2 queries)."""
+def lesson_neighbours(*, lesson: Lesson, drafts: bool = False) -> LessonNeighbours:
+    """The live lessons before and after this one in reading order, across chapters (2 queries);
+    lessons of draft chapters too with ``drafts`` (staff)."""
+    published = {} if drafts else {"chapter__is_published": True}
     live = (
         Lesson.objects.filter(
-            course_id=lesson.course_id, is_archived=False, chapter__is_archived=False
+            course_id=lesson.course_id, is_archived=False, chapter__is_archived=False, **published
         )
         .select_related("chapter")
         .defer(
@@ -145,6 +161,7 @@ def completed_lesson_ids(*, user, course: Course) -> set[int]:
             completed_at__isnull=False,
             lesson__is_archived=False,
             lesson__chapter__is_archived=False,
+            lesson__chapter__is_published=True,
         ).values_list("lesson_id", flat=True)
     )
 

@@ -23,7 +23,7 @@ def catalog(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
     course = selectors.course_get(slug=course_slug, drafts=request.user.is_staff)
-    chapters = selectors.course_outline(course=course)
+    chapters = selectors.course_outline(course=course, drafts=request.user.is_staff)
     lessons = [lesson for chapter in chapters for lesson in chapter.live_lessons]
     done = selectors.completed_lesson_ids(user=request.user, course=course)
     # What the rooms above courses add (quizzes), and how many of their requirements are met.
@@ -86,8 +86,10 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def chapter_detail(request: HtmxHttpRequest, course_slug: str, chapter_slug: str) -> HttpResponse:
     course = selectors.course_get(slug=course_slug, drafts=request.user.is_staff)
-    chapter = selectors.chapter_get(course=course, slug=chapter_slug)
-    previous_chapter, next_chapter = selectors.chapter_neighbours(chapter=chapter)
+    chapter = selectors.chapter_get(course=course, slug=chapter_slug, drafts=request.user.is_staff)
+    previous_chapter, next_chapter = selectors.chapter_neighbours(
+        chapter=chapter, drafts=request.user.is_staff
+    )
     context = {
         "course": course,
         "chapter": chapter,
@@ -146,7 +148,7 @@ def lesson_complete(
 
 
 def _lesson_context(request: HtmxHttpRequest, lesson) -> dict:
-    neighbours = selectors.lesson_neighbours(lesson=lesson)
+    neighbours = selectors.lesson_neighbours(lesson=lesson, drafts=request.user.is_staff)
     done = selectors.completed_lesson_ids(user=request.user, course=lesson.course)
     extra: dict = {}
     for extension in extensions():

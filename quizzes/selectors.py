@@ -23,7 +23,12 @@ from quizzes.models import (
 )
 from quizzes.shuffle import choice_order
 
-_LIVE_QUIZ = Q(is_archived=False, chapter__is_archived=False, course__is_published=True)
+_LIVE_QUIZ = Q(
+    is_archived=False,
+    chapter__is_archived=False,
+    chapter__is_published=True,
+    course__is_published=True,
+)
 
 
 def _with_result(quizzes: QuerySet[Quiz], user) -> QuerySet[Quiz]:

@@ -257,3 +257,31 @@ def test_students_and_visitors_never_see_a_draft(seed_course, student, anonymous
     for client in (student, anonymous):
         assert client.get(seed_course.get_absolute_url()).status_code == 404
     assert student.get(lesson.get_absolute_url()).status_code == 404
+
+
+def test_a_draft_chapter_is_for_staff_only_and_counts_for_nobody(
+    seed_course, student, instructor, anonymous
+):
+    from courses.progress import course_progress
+
+    chapter = Chapter.objects.get(position=2)
+    lesson = chapter.lessons.first()
+    total = course_progress(user=student.user, course=seed_course).lessons_total
+    Chapter.objects.filter(pk=chapter.pk).update(is_published=False)
+
+    outline = BeautifulSoup(student.get(seed_course.get_absolute_url()).content, "html.parser")
+    assert chapter.title not in outline.get_text()
+    for client in (student, anonymous):
+        assert client.get(chapter.get_absolute_url()).status_code == 404
+    assert student.get(lesson.get_absolute_url()).status_code == 404
+    after = course_progress(user=student.user, course=seed_course).lessons_total
+    assert after == total - chapter.lessons.count()
+    # Staff see it, marked as a draft, and can read it.
+    staff_outline = instructor.get(seed_course.get_absolute_url()).content.decode()
+    assert "Draft: staff only" in staff_outline
+    page = BeautifulSoup(instructor.get(lesson.get_absolute_url()).content, "html.parser")
+    assert "Draft chapter." in page.select_one(".draft-notice").get_text()
+    # Previous / next skip it for students.
+    before = Chapter.objects.get(position=1).lessons.order_by("-position").first()
+    following = BeautifulSoup(student.get(before.get_absolute_url()).content, "html.parser")
+    assert chapter.slug not in following.select_one("a[rel=next]")["href"]
