@@ -126,6 +126,7 @@ def test_instructors_edit_a_chapter_introduction_and_students_see_it(
             "title": chapter.title,
             "position": chapter.position,
             "intro_markdown": "Identity and **access** management.",
+            "is_published": "on",
             "lessons-TOTAL_FORMS": "0",
             "lessons-INITIAL_FORMS": "0",
         },
