@@ -34,9 +34,9 @@ def course_archive(*, course: Course) -> bytes:
 def course_files(*, course: Course) -> dict[str, bytes]:
     """Path inside the course folder -> content, for every file of the rebuilt course."""
     files = _original_files(course)
-    toml = [f"title = {_toml_string(course.title)}", f"slug = {_toml_string(course.slug)}"]
+    toml = [f"title = {toml_string(course.title)}", f"slug = {toml_string(course.slug)}"]
     if course.description:
-        toml.append(f"description = {_toml_string(course.description)}")
+        toml.append(f"description = {toml_string(course.description)}")
     toml += [f"lesson_level = {course.lesson_level}", f'files = ["{MARKDOWN_NAME}"]']
     extra: dict[str, bytes] = {}
     tables: list[str] = []
@@ -90,6 +90,7 @@ def _original_files(course: Course) -> dict[str, bytes]:
     return found
 
 
-def _toml_string(value: str) -> str:
+def toml_string(value: str) -> str:
+    """A TOML basic string holding ``value``."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'

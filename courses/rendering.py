@@ -41,6 +41,7 @@ from courses.markdown_engine import (
     fence_info,
     inline_line,
     is_knowledge_check,
+    iter_inline_children,
     parse_document,
     plain_text,
 )
@@ -317,7 +318,7 @@ class _RenderState:
                 self._resolve_raw_html(token, links, path, token.map[0])
             if token.type != "inline" or not token.children:
                 continue
-            for child in _walk(token.children):
+            for child in iter_inline_children(token):
                 if child.type == "html_inline" and token.map:
                     self._resolve_raw_html(child, links, path, inline_line(token, child))
                     continue
@@ -349,13 +350,6 @@ class _RenderState:
         self.raw_html[id(token)] = _RAW_URL_RE.sub(replace, token.content)
 
 
-def _walk(children: list[Token]):
-    for child in children:
-        yield child
-        if child.children:
-            yield from _walk(child.children)
-
-
 def _footnote_section(span: Span, tokens: list[Token]) -> list[Token]:
     """The footnotes this run of tokens references, as a section of its own."""
     footnotes = span.document.footnotes
@@ -364,7 +358,7 @@ def _footnote_section(span: Span, tokens: list[Token]) -> list[Token]:
     referenced: dict[int, set[int]] = {}
     for token in tokens:
         if token.type == "inline" and token.children:
-            for child in _walk(token.children):
+            for child in iter_inline_children(token):
                 if child.type == "footnote_ref":
                     referenced.setdefault(child.meta["id"], set()).add(child.meta["subId"])
     if not referenced:

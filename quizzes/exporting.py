@@ -7,6 +7,7 @@ included. Only live questions are written, as they are stored now.
 
 from __future__ import annotations
 
+from courses.downloads import toml_string
 from courses.models import Course
 from quizzes import gift
 from quizzes.models import QUIZ_SETTING_FIELDS, Question, Quiz, QuizKind
@@ -66,5 +67,4 @@ def _toml(value: object) -> str:
         return "0"  # "none" for max_attempts and the time limit
     if isinstance(value, int):
         return str(value)
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{text}"'
+    return toml_string(str(value))
