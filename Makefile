@@ -46,6 +46,7 @@ lock:
 bench: $(BIN)/.synced
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/scoring_bench.py
+	$(BIN)/python bench/gradebook_bench.py
 	$(BIN)/python bench/http_bench.py
 
 check-deploy: $(BIN)/.synced

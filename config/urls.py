@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("teach/", include("teaching.urls")),
     path("", include("courses.urls")),
     path("", include("quizzes.urls")),
 ]

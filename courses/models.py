@@ -207,6 +207,17 @@ class Enrollment(models.Model):
     )
     last_activity_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    # A student who left the course (or was unenrolled by staff) keeps the row, their
+    # progress and their attempts; enrolling again clears it.
+    left_at = models.DateTimeField(null=True, blank=True)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The staff member who enrolled the student, if not themselves.",
+    )
 
     class Meta:
         constraints = [
@@ -217,10 +228,16 @@ class Enrollment(models.Model):
             models.Index(
                 fields=["user", "-last_activity_at"], name="courses_enrollment_recent_idx"
             ),
+            # The gradebook and analytics: a course's enrollments by date.
+            models.Index(fields=["course", "enrolled_at"], name="courses_enrollment_course_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.course}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.left_at is None
 
 
 class LessonProgress(models.Model):

@@ -107,7 +107,7 @@ class DashboardEntry:
 def dashboard(*, user) -> list[DashboardEntry]:
     """Every course a student is enrolled on, most recent activity first (four queries)."""
     enrollments = list(
-        Enrollment.objects.filter(user=user, course__is_published=True)
+        Enrollment.objects.filter(user=user, course__is_published=True, left_at__isnull=True)
         .select_related("course")
         .order_by("-last_activity_at")
     )

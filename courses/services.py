@@ -819,15 +819,50 @@ def _lesson_store(
 # --- Progress -------------------------------------------------------------------------------
 
 
-def enrollment_ensure(*, user, course: Course) -> Enrollment:
-    """Enroll a student on a course; enrolling twice changes nothing."""
+def enrollment_ensure(*, user, course: Course, enrolled_by=None) -> Enrollment:
+    """Enroll a student on a course, or back on it after they left; enrolling twice changes
+    nothing. ``enrolled_by``: the staff member who enrolled them, if not themselves."""
     now = timezone.now()
     # INSERT ... ON CONFLICT DO NOTHING: two concurrent requests cannot make two rows.
     Enrollment.objects.bulk_create(
-        [Enrollment(user=user, course=course, enrolled_at=now, last_activity_at=now)],
+        [
+            Enrollment(
+                user=user,
+                course=course,
+                enrolled_at=now,
+                last_activity_at=now,
+                enrolled_by=enrolled_by,
+            )
+        ],
         ignore_conflicts=True,
     )
+    # Back after leaving: the enrollment and everything attached to it are as they were.
+    Enrollment.objects.filter(user=user, course=course, left_at__isnull=False).update(
+        left_at=None, last_activity_at=now
+    )
     return Enrollment.objects.get(user=user, course=course)
+
+
+def enrollment_activity_record(*, user, course: Course) -> None:
+    """A student did something in a course (started a quiz): enroll them if they were not,
+    and record the activity. One upsert; a student who left stays left."""
+    now = timezone.now()
+    Enrollment.objects.bulk_create(
+        [Enrollment(user=user, course=course, enrolled_at=now, last_activity_at=now)],
+        update_conflicts=True,
+        unique_fields=["user", "course"],
+        update_fields=["last_activity_at"],
+    )
+
+
+def enrollment_leave(*, user, course: Course) -> bool:
+    """A student leaves a course (or staff unenroll them): the enrollment is marked, never
+    deleted, so progress and attempts stay. Returns False if they were not enrolled."""
+    return bool(
+        Enrollment.objects.filter(user=user, course=course, left_at__isnull=True).update(
+            left_at=timezone.now()
+        )
+    )
 
 
 def lesson_view_record(*, user, lesson: Lesson) -> None:

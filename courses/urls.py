@@ -11,6 +11,7 @@ urlpatterns = [
     # Files a course references (images, downloads), content-hashed at import.
     path("course-files/<slug:course_slug>/<str:name>", views.course_file, name="course-file"),
     path("courses/<slug:course_slug>/enroll/", views.course_enroll, name="course-enroll"),
+    path("courses/<slug:course_slug>/leave/", views.course_leave, name="course-leave"),
     path(
         "courses/<slug:course_slug>/<slug:chapter_slug>/",
         views.chapter_detail,

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponse
@@ -71,6 +72,17 @@ def course_file(request: HtmxHttpRequest, course_slug: str, name: str) -> HttpRe
 def course_enroll(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
     course = selectors.course_get(slug=course_slug, drafts=request.user.is_staff)
     services.enrollment_ensure(user=request.user, course=course)
+    return redirect(course)
+
+
+@require_POST
+@login_required
+def course_leave(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
+    course = selectors.course_get(slug=course_slug, drafts=request.user.is_staff)
+    if services.enrollment_leave(user=request.user, course=course):
+        messages.success(
+            request, f"You left “{course.title}”. Your progress is kept if you come back."
+        )
     return redirect(course)
 
 

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from courses.services import enrollment_activity_record
 from quizzes import gift, scoring
 from quizzes.models import Answer, Attempt, Question, Quiz, QuizKind
 from quizzes.tasks import attempt_grade as attempt_grade_task
@@ -96,6 +97,8 @@ def _attempt_open(*, quiz: Quiz, user) -> tuple[Attempt, bool]:
     except IntegrityError:
         # Another request started one in the meantime: use it.
         return Attempt.objects.get(quiz=quiz, user=user, status=Attempt.Status.IN_PROGRESS), False
+    # A student who came straight to a quiz is on the course from now on (its gradebook).
+    enrollment_activity_record(user=user, course=quiz.course)
     return attempt, True
 
 

@@ -20,7 +20,8 @@ from quizzes.models import Answer, Attempt, AttemptCounts, Question, QuizKind
 logger = logging.getLogger(__name__)
 
 
-def _from_json(question: gift.Question, response: object) -> object:
+def from_json(question: gift.Question, response: object) -> object:
+    """A response as saved (JSON) in the shape quizzes.scoring takes."""
     if question.kind is gift.Kind.MATCHING and isinstance(response, dict):
         try:
             return {int(k): v for k, v in response.items()}
@@ -84,7 +85,7 @@ def attempt_grade(*, attempt_id: int) -> bool:
                 # Unanswered: 0, or nothing to mark for an essay left blank.
                 marked.append(Decimal(0))
                 continue
-            response = _from_json(parsed, answer.response) if parsed else answer.response
+            response = from_json(parsed, answer.response) if parsed else answer.response
             fraction, feedback = _mark(attempt, question_id, parsed, response)
             answer.fraction = fraction
             answer.feedback = feedback
@@ -112,6 +113,41 @@ def attempt_grade(*, attempt_id: int) -> bool:
     if score >= attempt.quiz.pass_mark or attempt.quiz.attempt_counts == AttemptCounts.LAST:
         _completion_refresh(attempt)
     return True
+
+
+class MarkError(ValueError):
+    """A mark the answer cannot take: not an essay, not graded yet, out of range."""
+
+
+def answer_mark(*, answer_id: int, fraction: Decimal, comment: str, by) -> Attempt:
+    """An instructor marks an essay answer (or marks it again): its credit (0..1) and a
+    comment the student sees. The attempt's score, pass and the course's completion follow
+    (attempt_review_apply). Marking twice with the same values changes nothing else."""
+    if not Decimal(0) <= fraction <= Decimal(1):
+        raise MarkError("A mark is between 0 and 100 %.")
+    attempt_id = Answer.objects.values_list("attempt_id", flat=True).get(pk=answer_id)
+    with transaction.atomic():
+        # The attempt first, as grading and saving lock it: no lock-order deadlock.
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("quiz")
+            .get(pk=attempt_id)
+        )
+        answer = Answer.objects.select_related("question").get(pk=answer_id)
+        if attempt.status != Attempt.Status.GRADED:
+            raise MarkError("The attempt is not graded yet: its other answers are not scored.")
+        if attempt.gift_question(answer.question).kind is not gift.Kind.ESSAY:
+            raise MarkError("Only essay answers are marked by hand.")
+        answer.fraction = fraction.quantize(Decimal("0.0000001"), rounding=ROUND_HALF_UP)
+        answer.comment = comment.strip()
+        answer.needs_review = False
+        answer.reviewed_by = by
+        answer.reviewed_at = timezone.now()
+        answer.save(
+            update_fields=["fraction", "comment", "needs_review", "reviewed_by", "reviewed_at"]
+        )
+        attempt_review_apply(attempt=attempt)
+    return Attempt.objects.get(pk=attempt.pk)
 
 
 @transaction.atomic

@@ -331,6 +331,12 @@ class Answer(models.Model):
     )
     feedback = models.JSONField(default=list, blank=True)
     needs_review = models.BooleanField(default=False)
+    # An instructor's marking (essays): a comment the student sees on the result page.
+    comment = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["attempt", "question__position"]
@@ -343,9 +349,36 @@ class Answer(models.Model):
                 name="quizzes_answer_fraction_range",
             ),
         ]
+        indexes = [
+            # The marking queue: answers waiting for a person.
+            models.Index(
+                fields=["question"],
+                condition=Q(needs_review=True),
+                name="quizzes_answer_review_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.attempt} / {self.question}"
+
+
+class QuizStatistics(models.Model):
+    """A quiz's item analysis (quizzes.statistics), stored once computed (quizzes.analysis).
+
+    ``signature`` names what it was computed from (the quiz's version, its graded attempts
+    and their marking); a page whose signature differs asks for a recomputation.
+    """
+
+    quiz = models.OneToOneField(Quiz, on_delete=models.CASCADE, related_name="statistics")
+    signature = models.CharField(max_length=200)
+    computed_at = models.DateTimeField()
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name_plural = "quiz statistics"
+
+    def __str__(self) -> str:
+        return f"Statistics of {self.quiz}"
 
 
 # --- gift.Question <-> JSON ------------------------------------------------------------------

@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -31,14 +31,20 @@ _LIVE_QUIZ = Q(
 )
 
 
+def counted_first(graded: QuerySet[Attempt], *, highest: bool) -> QuerySet[Attempt]:
+    """A student's graded attempts ordered so the one that counts comes first: the highest
+    score (the later attempt on a tie) or the last one, as the quiz's attempt_counts says."""
+    return graded.order_by(F("score").desc(), "-number") if highest else graded.order_by("-number")
+
+
 def _with_result(quizzes: QuerySet[Quiz], user) -> QuerySet[Quiz]:
     """Annotate each quiz with the student's counted result, as the quiz's settings count it:
     `result_score`, `result_passed` (None without a graded attempt) and `attempts_used`."""
     if not user.is_authenticated:
         return quizzes
     graded = Attempt.objects.filter(quiz=OuterRef("pk"), user=user, status=Attempt.Status.GRADED)
-    best = graded.order_by(F("score").desc(), "-number")
-    last = graded.order_by("-number")
+    best = counted_first(graded, highest=True)
+    last = counted_first(graded, highest=False)
     highest = Q(attempt_counts=AttemptCounts.HIGHEST)
     used = (
         Attempt.objects.filter(quiz=OuterRef("pk"), user=user)
@@ -57,6 +63,29 @@ def _with_result(quizzes: QuerySet[Quiz], user) -> QuerySet[Quiz]:
         ),
         attempts_used=Subquery(used[:1]),
     )
+
+
+def counted_results(*, quiz: Quiz, user_ref: OuterRef, prefix: str) -> dict:
+    """Annotations of a queryset of students' rows (``user_ref`` names their user) with each
+    one's counted result at ``quiz``: ``<prefix>_score``, ``_passed``, ``_used`` (attempts
+    started) and ``_review`` (an attempt waits for marking). For staff pages."""
+    graded = counted_first(
+        Attempt.objects.filter(quiz=quiz, user=user_ref, status=Attempt.Status.GRADED),
+        highest=quiz.attempt_counts == AttemptCounts.HIGHEST,
+    )
+    used = (
+        Attempt.objects.filter(quiz=quiz, user=user_ref)
+        .values("user")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    review = Attempt.objects.filter(quiz=quiz, user=user_ref, needs_review=True)
+    return {
+        f"{prefix}_score": Subquery(graded.values("score")[:1]),
+        f"{prefix}_passed": Subquery(graded.values("passed")[:1]),
+        f"{prefix}_used": Subquery(used[:1]),
+        f"{prefix}_review": Exists(review),
+    }
 
 
 # --- course pages ----------------------------------------------------------------------------

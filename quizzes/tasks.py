@@ -1,7 +1,16 @@
-from celery import shared_task
-from django.db import InterfaceError, OperationalError
+import logging
 
-from quizzes import grading
+from celery import shared_task
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError, transaction
+
+from quizzes import analysis, grading
+from quizzes.models import Attempt
+
+logger = logging.getLogger(__name__)
+
+# A burst of graded attempts recomputes a quiz's statistics once, this long after the first.
+STATISTICS_DELAY_SECONDS = 20
 
 
 @shared_task(
@@ -13,4 +22,37 @@ from quizzes import grading
 )
 def attempt_grade(attempt_id: int) -> None:
     """Score a submitted attempt. Idempotent: a second delivery finds it graded already."""
-    grading.attempt_grade(attempt_id=attempt_id)
+    if grading.attempt_grade(attempt_id=attempt_id):
+        quiz_id = Attempt.objects.values_list("quiz_id", flat=True).get(pk=attempt_id)
+        quiz_statistics_refresh_soon(quiz_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3)
+def quiz_statistics_refresh(quiz_id: int) -> None:
+    """Recompute a quiz's statistics. Idempotent: unchanged attempts, nothing written."""
+    analysis.quiz_statistics_refresh(quiz_id=quiz_id)
+
+
+def quiz_statistics_refresh_soon(quiz_id: int, *, delay: int | None = None) -> None:
+    """Ask for a quiz's statistics to be recomputed ``delay`` seconds after commit (by
+    default STATISTICS_DELAY_SECONDS), once per burst: while one is queued, asking again
+    adds nothing. With Celery running eagerly (the embedded default) there is no worker to
+    hand it to: a delayed request is dropped (the statistics page computes stale figures
+    when it is opened, with ``delay=0``) so grading never waits for statistics.
+
+    Statistics are for staff and can wait: a dead cache or broker is logged, never raised.
+    """
+    delay = STATISTICS_DELAY_SECONDS if delay is None else delay
+
+    def enqueue() -> None:
+        try:
+            if quiz_statistics_refresh.app.conf.task_always_eager:
+                if not delay:
+                    quiz_statistics_refresh.apply_async((quiz_id,))
+                return
+            if cache.add(f"quizzes:statistics-queued:{quiz_id}", 1, max(delay, 1)):
+                quiz_statistics_refresh.apply_async((quiz_id,), countdown=delay)
+        except Exception:
+            logger.exception("Could not queue the statistics of quiz %s", quiz_id)
+
+    transaction.on_commit(enqueue)
