@@ -82,6 +82,7 @@ def user_data_export(*, user: User) -> dict:
                 "last_activity_at": _iso(e.last_activity_at),
                 "last_lesson": e.last_lesson.title if e.last_lesson else None,
                 "completed_at": _iso(e.completed_at),
+                "left_at": _iso(e.left_at),
             }
             for e in enrollments
         ],

@@ -349,17 +349,26 @@ class ImportRunAdmin(admin.ModelAdmin):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(StudentDataAdmin):
-    list_display = ("user", "course", "enrolled_at", "last_activity_at", "completed_at")
-    list_filter = ("course",)
+    list_display = (
+        "user",
+        "course",
+        "enrolled_at",
+        "last_activity_at",
+        "completed_at",
+        "left_at",
+    )
+    list_filter = ("course", ("left_at", admin.EmptyFieldListFilter))
     list_select_related = ("user", "course")
     search_fields = ("user__email",)
     readonly_fields = (
         "user",
         "course",
         "enrolled_at",
+        "enrolled_by",
         "last_lesson",
         "last_activity_at",
         "completed_at",
+        "left_at",
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:

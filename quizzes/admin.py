@@ -70,6 +70,7 @@ class AnswerInline(admin.TabularInline):
         "right_answer",
         "mark",
         "fraction",
+        "comment",
         "feedback",
         "needs_review",
         "saved_at",

@@ -569,6 +569,8 @@ def attempts_export(*, user) -> list[dict]:
                     "fraction": _number(answer.fraction) if answer and visible else None,
                     "feedback": list(answer.feedback) if answer and visible else [],
                     "awaiting_review": bool(answer and answer.needs_review),
+                    # An instructor's comment is written for the student: always theirs.
+                    "comment": answer.comment if answer else "",
                 }
             )
         exported.append(
