@@ -109,9 +109,13 @@ CACHE_URL = env_str("CACHE_URL", REDIS_URL)
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, failing open when Redis is down (config/cache.py): nothing
+            # in the cache is needed to log in, sign up or submit.
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "lectern",
+            # A dead Redis must cost a request a fraction of a second, not a hang.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 
@@ -148,6 +152,12 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# Rate limits count per client address. Behind reverse proxies, REMOTE_ADDR is the proxy's
+# (so ten wrong passwords a minute would lock everyone out): name how many proxies append
+# to X-Forwarded-For, or the header a single trusted proxy sets (e.g. X-Real-IP). Only set
+# these when every request comes through those proxies: a client could forge the header.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Lectern"
 
@@ -244,7 +254,29 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# visibility_timeout: how long Redis keeps a delivered, unacknowledged message (every task is
+# acks_late) before handing it to another worker. It must outlast the longest task (a big
+# import takes seconds, IMPORT_RUN_STALE_AFTER allows 15 minutes), or a slow task would run
+# twice; a worker killed mid-task is recovered sooner by the sweep below.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 30 * 60),
+}
+# Celery beat (the `beat` service in docker compose): sweeps that queue again what a fault
+# lost (courses.sweeps, quizzes.sweeps). Without a broker (eager mode) nothing can be lost.
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stuck-attempts": {
+        "task": "quizzes.sweeps.attempts_requeue_stuck",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "requeue-stuck-imports": {
+        "task": "courses.sweeps.import_runs_requeue_stuck",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
 
 # Lectern.
 LECTERN_CONTENT_DIR = Path(env_str("LECTERN_CONTENT_DIR", str(BASE_DIR / "content")))

@@ -176,6 +176,10 @@ class ImportRun(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     created = models.DateTimeField(auto_now_add=True)
+    # When the run was last handed to Celery, and how often a worker was lost running it:
+    # the sweep (courses.import_runs.import_runs_requeue_stuck) queues it again, up to a limit.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    tries = models.PositiveSmallIntegerField(default=0)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
 
@@ -185,6 +189,14 @@ class ImportRun(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=ImportRunStatus.values),
                 name="courses_importrun_status_valid",
+            ),
+        ]
+        indexes = [
+            # The sweep: runs still queued or running.
+            models.Index(
+                fields=["status", "enqueued_at"],
+                condition=Q(status__in=[ImportRunStatus.QUEUED, ImportRunStatus.RUNNING]),
+                name="courses_importrun_open_idx",
             ),
         ]
 

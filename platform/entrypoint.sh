@@ -1,5 +1,5 @@
 #!/bin/sh
-# Start Lectern in a container: `web` (default) or `worker`; anything else is run as given.
+# Start Lectern in a container: `web` (default), `worker` or `beat`; anything else is run as given.
 set -eu
 
 # Without SECRET_KEY, make one once and keep it on the data volume (settings read it through
@@ -24,6 +24,12 @@ case "${1:-web}" in
     worker)
         exec celery --app config worker --loglevel "${LOG_LEVEL:-INFO}" \
             --concurrency "${CELERY_CONCURRENCY:-2}"
+        ;;
+    beat)
+        # One beat per site: it sends the sweeps (CELERY_BEAT_SCHEDULE) that queue again what a
+        # fault lost. Its schedule state lives on the data volume.
+        exec celery --app config beat --loglevel "${LOG_LEVEL:-INFO}" \
+            --schedule /data/celerybeat-schedule
         ;;
     *)
         exec "$@"

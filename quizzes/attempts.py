@@ -11,9 +11,11 @@ import logging
 import random
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -61,7 +63,14 @@ def attempt_start(*, quiz: Quiz, user) -> Attempt:
 
 @transaction.atomic
 def _attempt_open(*, quiz: Quiz, user) -> tuple[Attempt, bool]:
-    """(the open attempt, True if this call started it)."""
+    """(the open attempt, True if this call started it).
+
+    The student's row is locked first: two tabs starting (or submitting a knowledge check)
+    at once take turns, so the second sees the first's attempt and its number, instead of
+    both inserting number n and one failing on the constraint. (SQLite takes the write lock
+    at the transaction's start, which serializes them the same way.)
+    """
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     open_attempt = Attempt.objects.filter(
         quiz=quiz, user=user, status=Attempt.Status.IN_PROGRESS
     ).first()
@@ -227,6 +236,57 @@ def attempt_requeue_if_stuck(*, attempt: Attempt) -> bool:
         attempt.grade_enqueued_at = now
         transaction.on_commit(partial(attempt_grade_enqueue, attempt.pk))
     return bool(claimed)
+
+
+# The sweep queues again what was queued this long ago and is still not scored: a lost
+# message (a worker killed mid-task, a broker restarted without persistence, a submit while
+# the broker was down). Longer than REQUEUE_AFTER: a long queue is not a lost message.
+STUCK_AFTER = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    requeued: list[int]
+    closed: list[int]
+
+
+def attempts_requeue_stuck(
+    *, now: datetime | None = None, stuck_after: timedelta = STUCK_AFTER, limit: int = 5000
+) -> SweepReport:
+    """Queue the scoring of every attempt left submitted STUCK_AFTER after it was last
+    queued, and submit every open attempt whose deadline has passed (nobody may come back
+    to close it). Run by Celery beat every minute and by ``manage.py requeue_stuck``.
+
+    Idempotent: each attempt is claimed by a conditional UPDATE of grade_enqueued_at, so
+    two sweeps (or a sweep and a polling result page) queue it once, and grading a queued
+    attempt twice grades it once (quizzes.grading.attempt_grade).
+    """
+    now = now or timezone.now()
+    stuck = Q(grade_enqueued_at__lte=now - stuck_after) | Q(grade_enqueued_at__isnull=True)
+    requeued = []
+    for pk in (
+        Attempt.objects.filter(stuck, status=Attempt.Status.SUBMITTED)
+        .order_by("grade_enqueued_at")
+        .values_list("pk", flat=True)[:limit]
+    ):
+        if Attempt.objects.filter(stuck, pk=pk, status=Attempt.Status.SUBMITTED).update(
+            grade_enqueued_at=now
+        ):
+            requeued.append(pk)
+            transaction.on_commit(partial(attempt_grade_enqueue, pk))
+    closed = []
+    for attempt in Attempt.objects.filter(
+        status=Attempt.Status.IN_PROGRESS, deadline__lt=now
+    ).order_by("deadline")[:limit]:
+        if attempt_submit(attempt=attempt):
+            closed.append(attempt.pk)
+    if requeued or closed:
+        logger.warning(
+            "Attempts queued again: %d; past their deadline, submitted: %d",
+            len(requeued),
+            len(closed),
+        )
+    return SweepReport(requeued=requeued, closed=closed)
 
 
 @transaction.atomic

@@ -19,6 +19,9 @@ from quizzes.shuffle import choice_order
 
 MAX_TEXT = 10_000
 _FIELD = re.compile(r"^q(\d+)(?:-(\d+))?$")
+# C0 controls but tab, newline and carriage return, and DEL: PostgreSQL's jsonb refuses NUL,
+# and none of them is text a student means to give.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def posted_question_ids(data: QueryDict) -> set[int]:
@@ -97,6 +100,11 @@ def response_from_post(*, question: Question, attempt: Attempt, data: QueryDict)
             return None
         if len(value) > MAX_TEXT:
             raise ResponseError("answer too long")
+        if _CONTROL.search(value):
+            raise ResponseError(
+                "an answer cannot hold control characters such as NUL; retype it rather "
+                "than pasting it"
+            )
         return value
     if kind is gift.Kind.MATCHING:
         choices = parsed.choices

@@ -48,6 +48,7 @@ so the n-th repeat of a key in a file gets ``Question.occurrence == n`` and the 
 import bisect
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -376,7 +377,17 @@ def _number(spec: str, what: str, offset: int, moodle: str = "") -> Decimal:
             "(e.g. 3.14)",
             offset,
         )
-    return Decimal(spec)
+    number = Decimal(spec)
+    # Moodle reads the number as a PHP float, which turns 1e400 into INF and 1e-400 into 0; an
+    # exponent that large would also overflow the Decimal arithmetic of keys and scoring.
+    as_float = float(number)
+    if math.isinf(as_float) or (as_float == 0 and number != 0):
+        raise _Problem(
+            f"{what} {spec!r} is out of range: Moodle keeps numbers as 64-bit floats, between "
+            "about 1e-308 and 1e308 either side of 0",
+            offset,
+        )
+    return number
 
 
 def _grade(percent_text: str, offset: int) -> Decimal:

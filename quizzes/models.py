@@ -272,6 +272,18 @@ class Attempt(models.Model):
             ),
         ]
         indexes = [
+            # The sweep (quizzes.attempts.attempts_requeue_stuck): attempts waiting for scoring.
+            models.Index(
+                fields=["grade_enqueued_at"],
+                condition=Q(status=AttemptStatus.SUBMITTED),
+                name="quizzes_attempt_submitted_idx",
+            ),
+            # The sweep: open attempts with a deadline.
+            models.Index(
+                fields=["deadline"],
+                condition=Q(status=AttemptStatus.IN_PROGRESS, deadline__isnull=False),
+                name="quizzes_attempt_deadline_idx",
+            ),
             # quiz_progress_for_courses / passed_quiz_ids: a student's graded attempts.
             models.Index(
                 fields=["user", "quiz"],

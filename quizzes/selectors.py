@@ -104,6 +104,7 @@ class ShownQuestion:
     subquestions: list[tuple[int, str]]  # matching: (answer index, text)
     response: object = None
     number: int = 0
+    text_format: str = "moodle"
 
     @property
     def field(self) -> str:
@@ -148,6 +149,7 @@ def shown_question(
         choices=choices,
         subquestions=subquestions,
         response=_shown_response(kind, response, order, texts),
+        text_format=str(parsed.text_format),
     )
 
 
@@ -309,12 +311,14 @@ def quiz_page_context(*, quiz: Quiz, user) -> dict:
     }
 
 
-def attempt_get(*, attempt_id: int, user) -> Attempt:
+def attempt_get(*, attempt_id: int, user, drafts: bool = False) -> Attempt:
     """The student's own attempt (another student's is a 404, not a 403: it does not exist
-    for them)."""
+    for them), in a published course unless ``drafts`` (staff): an unpublished course takes
+    no answers and shows no results."""
+    published = {} if drafts else {"quiz__course__is_published": True}
     attempt = (
         Attempt.objects.select_related("quiz__course", "quiz__chapter", "quiz__lesson")
-        .filter(pk=attempt_id, user=user)
+        .filter(pk=attempt_id, user=user, **published)
         .first()
     )
     if attempt is None:

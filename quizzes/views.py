@@ -61,7 +61,9 @@ def _status_context(attempt: Attempt, request: HtmxHttpRequest) -> dict:
 @require_safe
 @vary_on_headers("HX-Request")
 def attempt_detail(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = selectors.attempt_get(attempt_id=attempt_id, user=request.user)
+    attempt = selectors.attempt_get(
+        attempt_id=attempt_id, user=request.user, drafts=request.user.is_staff
+    )
     attempts.attempt_close_if_expired(attempt=attempt)
     if attempt.status == Attempt.Status.IN_PROGRESS:
         return render(request, "quizzes/attempt_detail.html", _form_context(attempt))
@@ -125,7 +127,9 @@ def _refused(request: HtmxHttpRequest, attempt: Attempt, message: str) -> HttpRe
 @require_POST
 def attempt_save(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
     """The whole form, saved (the no-JavaScript "Save answers" button)."""
-    attempt = selectors.attempt_get(attempt_id=attempt_id, user=request.user)
+    attempt = selectors.attempt_get(
+        attempt_id=attempt_id, user=request.user, drafts=request.user.is_staff
+    )
     try:
         responses = responses_from_post(attempt=attempt, data=request.POST)
         attempts.answers_save(attempt=attempt, responses=responses)
@@ -142,7 +146,9 @@ def attempt_save(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def answer_save(request: HtmxHttpRequest, attempt_id: int, question_id: int) -> HttpResponse:
     """Autosave of one question (htmx, on change)."""
-    attempt = selectors.attempt_get(attempt_id=attempt_id, user=request.user)
+    attempt = selectors.attempt_get(
+        attempt_id=attempt_id, user=request.user, drafts=request.user.is_staff
+    )
     try:
         responses = responses_from_post(attempt=attempt, data=request.POST, only=question_id)
         attempts.answers_save(attempt=attempt, responses=responses)
@@ -169,7 +175,9 @@ def attempt_submit(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
     With questions left unanswered the answers are saved and the form comes back asking
     to confirm ("Submit anyway", `confirm=1`): an unanswered question scores nothing.
     """
-    attempt = selectors.attempt_get(attempt_id=attempt_id, user=request.user)
+    attempt = selectors.attempt_get(
+        attempt_id=attempt_id, user=request.user, drafts=request.user.is_staff
+    )
     if attempt.status == Attempt.Status.IN_PROGRESS:
         try:
             responses = responses_from_post(attempt=attempt, data=request.POST)

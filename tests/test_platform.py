@@ -26,16 +26,19 @@ def test_compose_file_is_valid_and_wires_the_services():
 
     assert result.returncode == 0, result.stderr
     services = json.loads(result.stdout)["services"]
-    assert set(services) == {"web", "worker", "db", "redis"}
+    assert set(services) == {"web", "worker", "beat", "db", "redis"}
     web = services["web"]
     assert web["environment"]["DEBUG"] == "false"
     assert web["environment"]["DATABASE_URL"].startswith("postgres://lectern:")
     assert web["environment"]["REDIS_URL"] == "redis://redis:6379/0"
     assert web["ports"][0]["target"] == 8000
     assert services["worker"]["command"] == ["worker"]
+    # One beat sends the sweeps that queue again what a fault lost (docs/operations.md).
+    assert services["beat"]["command"] == ["beat"]
+    assert "ports" not in services["beat"] and "deploy" not in services["beat"]
     content = [v for v in web["volumes"] if v["target"] == "/app/content"]
     assert content and content[0]["read_only"]
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "beat"):
         assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
 
 

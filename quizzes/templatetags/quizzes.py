@@ -1,10 +1,14 @@
 """Template helpers for showing quizzes inside course pages."""
 
+import re
+from functools import lru_cache
+
 from django import template
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from courses.rendering import KNOWLEDGE_CHECK_RE
+from courses.rendering import KNOWLEDGE_CHECK_RE, render_markdown
 
 register = template.Library()
 
@@ -42,3 +46,34 @@ def matching_choice(response: dict | None, index: int):
 @register.filter
 def quiz_for_chapter(chapter_quizzes: dict | None, chapter):
     return (chapter_quizzes or {}).get(chapter.pk)
+
+
+# Formats whose text is markup (GIFT's [markdown] and [html]); "moodle" and "plain" are text.
+_MARKUP_FORMATS = {"markdown", "html"}
+_ONE_PARAGRAPH = re.compile(r"\A<p>(.*)</p>\Z", re.DOTALL)
+
+
+_BLOCK = re.compile(r"<(?:p|div|ul|ol|li|pre|table|blockquote|h[1-6]|hr|figure|details)\b")
+
+
+@lru_cache(maxsize=4096)
+def _rendered(text: str) -> str:
+    """Markup rendered as lessons are (GitHub-flavoured, sanitized by the same allowlist),
+    as phrasing content when it is only paragraphs: question text sits in a <legend>."""
+    html = render_markdown(text).html.strip()
+    match = _ONE_PARAGRAPH.match("<br><br>".join(html.split("</p>\n<p>")))
+    if match and not _BLOCK.search(match.group(1)):
+        return match.group(1)
+    return html
+
+
+@register.filter
+def gift_text(text: str | None, text_format: str = "moodle") -> SafeString:
+    """A question's text, feedback or explanation as Moodle shows its GIFT format:
+    [markdown] and [html] rendered (and sanitized), [moodle] and [plain] as text with their
+    line breaks."""
+    if not text:
+        return mark_safe("")
+    if str(text_format) in _MARKUP_FORMATS:
+        return mark_safe(_rendered(text))
+    return linebreaksbr(text, autoescape=True)

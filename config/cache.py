@@ -1,0 +1,91 @@
+"""A Redis cache that degrades instead of failing when Redis is down.
+
+Lectern's cache holds nothing that must not be lost: login and reset rate limits (allauth),
+import progress, a statistics debounce. So when Redis cannot be reached, reads miss, writes
+are dropped and ``add`` succeeds: logging in, signing up and resetting a password keep
+working, without rate limits, until Redis is back (the "fail open" window, see
+docs/operations.md). After a failure the cache does not try Redis again for
+``RETRY_AFTER`` seconds, so a dead Redis costs one short timeout per window, not one per
+call; ``degraded_since()`` tells /readyz and the logs that it is down.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER = 30.0
+
+_lock = threading.Lock()
+_down_since: float | None = None
+_retry_at = 0.0
+
+
+def degraded_since() -> float | None:
+    """When (time.time()) the cache last found Redis down, if it is still thought down."""
+    return _down_since
+
+
+def _failed(exc: Exception) -> None:
+    global _down_since, _retry_at
+    with _lock:
+        if _down_since is None:
+            _down_since = time.time()
+            logger.error("The cache's Redis is unreachable (%s): running without a cache", exc)
+        _retry_at = time.monotonic() + RETRY_AFTER
+
+
+def _recovered() -> None:
+    global _down_since
+    if _down_since is not None:
+        with _lock:
+            if _down_since is not None:
+                logger.warning("The cache's Redis is back")
+                _down_since = None
+
+
+def _guard(default):
+    """Wrap a cache method: on a Redis error (or inside the retry window) return ``default``."""
+
+    def decorate(method):
+        def wrapped(self, *args, **kwargs):
+            if _down_since is not None and time.monotonic() < _retry_at:
+                return default() if callable(default) else default
+            try:
+                result = method(self, *args, **kwargs)
+            except RedisError as exc:
+                _failed(exc)
+                return default() if callable(default) else default
+            _recovered()
+            return result
+
+        wrapped.__name__ = method.__name__
+        wrapped.__doc__ = method.__doc__
+        return wrapped
+
+    return decorate
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's RedisCache; every call answers even when Redis does not (see the module)."""
+
+    def get(self, key, default=None, version=None):
+        return _guard(default)(RedisCache.get)(self, key, default, version)
+
+    # add() succeeding when Redis is down means "not limited", "not queued yet": open.
+    add = _guard(True)(RedisCache.add)
+    set = _guard(None)(RedisCache.set)
+    touch = _guard(False)(RedisCache.touch)
+    delete = _guard(False)(RedisCache.delete)
+    get_many = _guard(dict)(RedisCache.get_many)
+    has_key = _guard(False)(RedisCache.has_key)
+    incr = _guard(0)(RedisCache.incr)
+    set_many = _guard(list)(RedisCache.set_many)
+    delete_many = _guard(None)(RedisCache.delete_many)
+    clear = _guard(False)(RedisCache.clear)
