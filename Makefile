@@ -48,6 +48,7 @@ bench: $(BIN)/.synced
 	$(BIN)/python bench/scoring_bench.py
 	$(BIN)/python bench/gradebook_bench.py
 	$(BIN)/python bench/http_bench.py
+	$(BIN)/python bench/load_bench.py
 
 check-deploy: $(BIN)/.synced
 	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=lectern.example \

@@ -50,6 +50,27 @@ def demo_user_ensure(*, email: str, password: str, is_instructor: bool) -> User:
     return user
 
 
+@transaction.atomic
+def admin_ensure(*, email: str, password: str) -> tuple[User, bool]:
+    """A superuser whose address is already verified, so they log in at once (no email to
+    confirm). An existing account with that address becomes a superuser and takes the new
+    password. Returns (user, created)."""
+    email = email.strip().lower()  # as allauth keeps addresses
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User(email=email)
+    user.is_staff = user.is_superuser = user.is_active = True
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=email).update(primary=False)
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    return user, created
+
+
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
 

@@ -48,9 +48,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, before the host check and the HTTPS redirect (config/health.py).
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: private on responses to a session (config/middleware.py); before the
+    # session middleware, to see the cookie it sets on login.
+    "config.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -145,6 +150,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "courses:catalog"
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Lectern] "
+# Refuses addresses with markup or control characters (accounts/adapter.py).
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # Failed logins and password resets are limited per address and per account (cache-backed).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
@@ -279,6 +286,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Lectern.
+# How long a container waits for the database, Redis and migrations before giving up
+# (accounts' wait_for_services, run by platform/entrypoint.sh).
+LECTERN_WAIT_SECONDS = env_int("LECTERN_WAIT_SECONDS", 60)
 LECTERN_CONTENT_DIR = Path(env_str("LECTERN_CONTENT_DIR", str(BASE_DIR / "content")))
 # Lessons need a login unless this is on; the catalog and outlines are always public.
 LECTERN_PUBLIC_LESSONS = env_bool("LECTERN_PUBLIC_LESSONS", False)

@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -263,6 +263,19 @@ def _quiet(stage: str) -> None:
     return None
 
 
+def _course_lock(slug: str) -> None:
+    """Take turns importing one course: two imports of the same new course at once (two
+    containers starting, an admin's re-import beside the start-up one) would both create it,
+    and one would fail on the slug. On PostgreSQL a transaction-level advisory lock on the
+    slug makes the second wait and then find the course; SQLite takes the whole database's
+    write lock at the transaction's start, which serializes them already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"course:{slug}"]
+            )
+
+
 @contextmanager
 def _no_cycle_collection():
     """Pause Python's cycle collector while an import holds a course's tokens.
@@ -293,6 +306,7 @@ def _course_import(
     course_dir = course_dir.resolve()
     stage("parsing")
     config = read_course_config(course_dir)
+    _course_lock(config.slug)
     try:
         sources = _read_sources(course_dir, config)
         split = split_course(

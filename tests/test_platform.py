@@ -5,6 +5,7 @@ parser, hadolint, the shell and gunicorn's config loader.
 """
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,8 @@ def test_compose_file_is_valid_and_wires_the_services():
 
     assert result.returncode == 0, result.stderr
     services = json.loads(result.stdout)["services"]
-    assert set(services) == {"web", "worker", "beat", "db", "redis"}
+    # The proxy is a profile: not started (nor listed) unless asked for.
+    assert set(services) == {"migrate", "web", "worker", "beat", "db", "redis"}
     web = services["web"]
     assert web["environment"]["DEBUG"] == "false"
     assert web["environment"]["DATABASE_URL"].startswith("postgres://lectern:")
@@ -40,6 +42,43 @@ def test_compose_file_is_valid_and_wires_the_services():
     assert content and content[0]["read_only"]
     for name in ("web", "worker", "beat"):
         assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+    assert services["migrate"]["command"] == ["migrate"]
+    assert services["migrate"]["restart"] == "no"
+
+
+def test_every_setting_of_dot_env_reaches_the_containers(tmp_path):
+    """.env is optional; when there, all of it reaches web, worker, beat and migrate (what
+    `environment:` names explicitly wins)."""
+    shutil.copy(BASE_DIR / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    without = subprocess.run(
+        [str(COMPOSE), "config", "--format", "json"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert without.returncode == 0, without.stderr
+    (tmp_path / ".env").write_text(
+        "WEB_CONCURRENCY=3\nLECTERN_PUBLIC_LESSONS=true\nTIME_ZONE=Europe/Paris\n"
+    )
+    result = subprocess.run(
+        [str(COMPOSE), "config", "--format", "json"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    for name in ("migrate", "web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["WEB_CONCURRENCY"] == "3", name
+        assert environment["TIME_ZONE"] == "Europe/Paris", name
+        assert environment["DATABASE_URL"].startswith("postgres://lectern:"), name
+
+
+def test_the_proxy_profile_puts_caddy_in_front_of_every_web_replica():
+    result = _run(str(COMPOSE), "--profile", "proxy", "config", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    proxy = json.loads(result.stdout)["services"]["proxy"]
+    assert {p["target"] for p in proxy["ports"]} == {80, 443}
+    caddyfile = (BASE_DIR / "platform" / "Caddyfile").read_text()
+    assert "dynamic a" in caddyfile and "name web" in caddyfile
 
 
 def test_dockerfile_passes_hadolint():

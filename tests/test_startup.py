@@ -1,0 +1,90 @@
+"""What a container does before it serves: wait (a bounded time) for the database, Redis and
+the migrations; and two imports of one new course at once leave one course."""
+
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from courses.models import Course
+from courses.services import course_import
+
+BASE_DIR = settings.BASE_DIR
+
+
+def _wait(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "manage.py", "wait_for_services", *args],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_waiting_for_a_redis_that_never_comes_times_out_cleanly():
+    started = time.monotonic()
+    done = _wait("--timeout", "2", env={"REDIS_URL": "redis://127.0.0.1:1/0", "CACHE_URL": ""})
+    assert done.returncode == 1
+    assert "Gave up after 2 s: Redis (the broker)" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert time.monotonic() - started < 20
+
+
+def test_waiting_for_a_database_that_is_not_there_times_out_cleanly(tmp_path):
+    env = {"DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "REDIS_URL": "", "CACHE_URL": ""}
+    done = _wait("--timeout", "1", env=env)
+    assert done.returncode == 1
+    assert "the database is not reachable" in done.stderr
+
+
+def test_waiting_for_migrations_on_a_fresh_database(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/fresh.sqlite3", "REDIS_URL": "", "CACHE_URL": ""}
+    waiting = _wait("--timeout", "1", "--migrations", env=env)
+    assert waiting.returncode == 1 and "not applied yet" in waiting.stderr
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=BASE_DIR,
+        env={**__import__("os").environ, **env},
+        check=True,
+        capture_output=True,
+    )
+    ready = _wait("--timeout", "5", "--migrations", env=env)
+    assert ready.returncode == 0, ready.stderr
+    assert "Services ready" in ready.stdout
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serializes writers; the race runs on PostgreSQL (CI sets DATABASE_URL)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_one_new_course_at_once_make_one_course(tmp_path):
+    from conftest import SEED_COURSE_DIR
+
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            course_import(course_dir=SEED_COURSE_DIR)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Course.objects.filter(slug="aws-cloud-fundamentals").count() == 1
