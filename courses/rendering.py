@@ -144,15 +144,16 @@ _CLEANER = nh3.Cleaner(
 # document order, by courses.markdown_engine.knowledge_check_fences.
 KNOWLEDGE_CHECK_RE = re.compile(r'<div class="knowledge-check" data-check="(\d+)"></div>')
 
-# A comment, an element tag, or any other "<": only allowed tags may stay markup.
-_RAW_HTML_PIECE_RE = re.compile(
-    r"""<!--.*?-->|</?([A-Za-z][A-Za-z0-9:-]*)(?:\s(?:[^>"']|"[^"]*"|'[^']*')*)?/?>|<""",
-    re.DOTALL,
-)
+# A comment, an element tag, or any other "<": only allowed tags may stay markup. A tag holds
+# no unquoted "<" (CommonMark's tags cannot), which also keeps each try short: a run of
+# unclosed "<a " does not make every one of them scan to the end of the block.
+_RAW_TAG_PIECE = r"""</?([A-Za-z][A-Za-z0-9:-]*)(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?/?>|<"""
+_RAW_HTML_PIECE_RE = re.compile(r"<!--.*?-->|" + _RAW_TAG_PIECE, re.DOTALL)
+_RAW_TAG_PIECE_RE = re.compile(_RAW_TAG_PIECE)
 # The URL attribute of an <a> or <img> tag in raw HTML: group 1 is the tag up to the
 # attribute, 3 its name, 4-6 its value (double-, single- or unquoted).
 _RAW_URL_RE = re.compile(
-    r"""(<(a|img)\b[^>]*?)\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+    r"""(<(a|img)\b[^<>]*?)\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
     re.IGNORECASE,
 )
 _HEADING_TAGS = {f"h{level}" for level in range(1, 7)}
@@ -561,7 +562,20 @@ def _lexer(language: str) -> Lexer | None:
 
 
 def _escape_disallowed(raw: str) -> str:
-    return _RAW_HTML_PIECE_RE.sub(_keep_or_escape, raw)
+    # No comment can close after the last "-->": from there on only tags are looked for, or
+    # each unclosed "<!--" would scan to the end of the block (quadratic on hostile text).
+    last_close = raw.rfind("-->")
+    pieces = []
+    position = 0
+    while True:
+        pattern = _RAW_HTML_PIECE_RE if position < last_close else _RAW_TAG_PIECE_RE
+        match = pattern.search(raw, position)
+        if match is None:
+            break
+        pieces += [raw[position : match.start()], _keep_or_escape(match)]
+        position = match.end()
+    pieces.append(raw[position:])
+    return "".join(pieces)
 
 
 def _keep_or_escape(match: re.Match[str]) -> str:

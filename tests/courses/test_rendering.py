@@ -3,6 +3,7 @@ import re
 import time
 from pathlib import Path
 
+import nh3
 import pytest
 from bs4 import BeautifulSoup
 from hypothesis import given, settings
@@ -10,8 +11,9 @@ from hypothesis import strategies as st
 
 from conftest import BASE_DIR, SEED_COURSE_DIR
 from courses.pygments_css import build_css, contrast_ratio
-from courses.rendering import Rendered, render_markdown
+from courses.rendering import ALLOWED_TAGS, Rendered, prepare_spans, render_markdown
 from courses.splitter import SplitResult, decode_source, split_course
+from tests.courses.markdown_reference import reference_html
 
 
 def _seed_path() -> Path:
@@ -251,6 +253,90 @@ def test_allowed_raw_html_passes_through() -> None:
     soup = _soup(rendered)
     assert [kbd.get_text() for kbd in soup.find_all("kbd")] == ["Ctrl", "C"]
     assert soup.find("b").get_text() == "now"
+
+
+_LONE_TAG_LESSON = "Intro text\n\n{tag}\nThe rest of the lesson.\n\nMore.\n"
+
+
+def _words_github_shows(markdown: str) -> list[str]:
+    # cmark-gfm with GitHub's tagfilter, then a sanitizer that drops disallowed tags but keeps
+    # their text (what GitHub's sanitizer does to <body>, <iframe> and the like).
+    html = nh3.clean(reference_html(markdown), tags=set(ALLOWED_TAGS), clean_content_tags=set())
+    return BeautifulSoup(html, "html.parser").get_text(" ").split()
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "<body onload=alert(1)>",
+        "<BODY ONLOAD=alert(1)>",
+        "<body onload=\"alert('x')\" class=x>",
+        "<iframe src=x onload=alert(1)>",
+        "<svg onload=alert(1)>",
+        "<html>",
+        "<select>",
+        "<x-widget onclick=alert(1)>",
+    ],
+)
+def test_lone_disallowed_tag_keeps_the_rest_of_the_lesson_visible(tag: str) -> None:
+    # CommonMark makes the tag's line and the lines after it, up to a blank line, one raw HTML
+    # block. The tag is escaped, so the reader sees it as text and it can load nothing; every
+    # word GitHub shows is shown.
+    source = _LONE_TAG_LESSON.format(tag=tag)
+    rendered = render_markdown(source)
+    soup = _soup(rendered)
+    assert soup.find(["body", "iframe", "svg", "html", "select", "x-widget"]) is None
+    assert not [name for el in soup.find_all(True) for name in el.attrs if name.startswith("on")]
+    assert rendered.text.split("\n") == ["Intro text", f"{tag} The rest of the lesson.", "More."]
+    words = rendered.text.split()
+    github = _words_github_shows(source)
+    assert [word for word in words if word in github] == github
+    assert [p.get_text() for p in soup.find_all("p")] == ["Intro text", "More."]
+
+
+@pytest.mark.parametrize("tag", ["<div>", "<div onclick=alert(1)>", "<details>", "<span>"])
+def test_unclosed_allowed_tag_keeps_the_rest_of_the_lesson_visible(tag: str) -> None:
+    rendered = render_markdown(_LONE_TAG_LESSON.format(tag=tag))
+    soup = _soup(rendered)
+    assert soup.find(attrs={"onclick": True}) is None
+    assert " ".join(rendered.text.split()) == "Intro text The rest of the lesson. More."
+    # The element is closed at the end of the lesson; Markdown after the blank line is still
+    # Markdown.
+    assert soup.find(tag[1:].split()[0].rstrip(">")).find("p").get_text() == "More."
+
+
+@pytest.mark.parametrize("tag", ["<script>", "<style>", "<textarea>", "<script src=x.js>"])
+def test_unclosed_script_or_style_shows_the_rest_as_text_as_github_does(tag: str) -> None:
+    # An HTML block of CommonMark's type 1 ends only at its closing tag, here never: the rest
+    # of the text belongs to it. GitHub's tagfilter escapes the tag, so the text stays visible
+    # (as raw text, not Markdown); so does Lectern's escaping, before the sanitizer.
+    source = _LONE_TAG_LESSON.format(tag=tag) + "\n*Not emphasis* [not](a-link)\n"
+    rendered = render_markdown(source)
+    soup = _soup(rendered)
+    assert soup.find(["script", "style", "textarea", "em", "a"]) is None
+    assert rendered.text.split() == _words_github_shows(source)
+    assert rendered.text.startswith(f"Intro text\n{tag} The rest of the lesson. More.")
+
+
+def test_lone_tag_in_a_split_lesson_keeps_its_text_and_loses_its_handler() -> None:
+    source = "# Chapter\n\n## Lesson\n\n" + _LONE_TAG_LESSON.format(tag="<body onload=alert(1)>")
+    [chapter] = split_course([("notes.md", source)]).chapters
+    [lesson] = chapter.lessons
+    rendered = prepare_spans(lesson.spans, links=lambda url, **_: url).render()
+    assert "The rest of the lesson." in rendered.text
+    assert _soup(rendered).find(attrs={"onload": True}) is None
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["<pre>\n" + "<a " * 20_000, "<pre>\n" + "<!-- " * 20_000, "<div>\n" + "<img " * 20_000],
+)
+def test_many_unclosed_tags_or_comments_render_in_linear_time(hostile: str) -> None:
+    # Each unclosed "<a " or "<!--" used to scan to the end of the block: a minute for 60 KB.
+    started = time.perf_counter()
+    rendered = render_markdown(hostile, links=lambda url, **_: url)
+    assert time.perf_counter() - started < 5
+    assert rendered.text.count("<") == 20_000
 
 
 def test_ordered_list_start_is_kept() -> None:

@@ -177,6 +177,31 @@ def test_numerical_accepts_negative_numbers_and_exponents():
     ]
 
 
+@pytest.mark.parametrize(
+    ("source", "what"),
+    [
+        ("Q {#1e999999999}", "numerical answer '1e999999999'"),
+        ("Q {#=1:1e9999999}", "tolerance '1e9999999'"),
+        ("Q {#-1e999999999..2}", "range start '-1e999999999'"),
+        ("Q {#1e309}", "numerical answer '1e309'"),
+        ("Q {#1e-400}", "numerical answer '1e-400'"),
+    ],
+)
+def test_numerical_answer_beyond_moodles_float_range_is_refused_not_a_crash(source, what):
+    # Found by tests/fuzz: such an exponent overflowed Decimal when the question's key was
+    # computed, so parse_all raised decimal.Overflow for the whole file.
+    result = parse_all("Fine {T}\n\n" + source)
+    assert [q.text for q in result.questions] == ["Fine"]
+    [err] = result.errors
+    assert err.line == 3
+    assert err.message.startswith(f"{what} is out of range: Moodle keeps numbers as 64-bit floats")
+
+
+def test_numerical_answer_at_the_edge_of_moodles_float_range_is_kept():
+    q = one("Q {#=1e308 =%50%-1e-320}")
+    assert [a.value for a in q.answers] == [D("1e308"), D("-1e-320")]
+
+
 def test_matching_pairs_with_an_extra_wrong_answer():
     q = one(
         "Match the following countries with their corresponding capitals. {\n"
