@@ -140,7 +140,8 @@ def decode_source(data: bytes, path: str) -> str:
     """Decode an uploaded course file: UTF-8 only, BOM stripped, line endings made ``\\n``.
 
     Raises SourceError naming the path and the line of the first byte that is not UTF-8,
-    because guessing another encoding would silently garble the author's text.
+    because guessing another encoding would silently garble the author's text, and of the
+    first NUL character.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -156,7 +157,18 @@ def decode_source(data: bytes, path: str) -> str:
             f"the file is not valid UTF-8 (byte 0x{bad} cannot be decoded); "
             "save it as UTF-8 and upload it again",
         ) from None
-    return _normalize_newlines(text)
+    text = _normalize_newlines(text)
+    nul = text.find("\x00")
+    if nul >= 0:
+        # PostgreSQL cannot store a NUL in text, and no editor shows one: say where it is.
+        raise SourceError(
+            path,
+            text.count("\n", 0, nul) + 1,
+            "the file holds a NUL character (U+0000), which a text file should not; "
+            "remove it (it often comes from copying out of a PDF or a binary file) and import "
+            "again",
+        )
+    return text
 
 
 def split_course(files: Sequence[tuple[str, str]], *, lesson_level: int = 2) -> SplitResult:
