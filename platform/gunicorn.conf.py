@@ -1,13 +1,14 @@
 """gunicorn settings for Lectern's container; each can be overridden from the environment."""
 
 import os
+from pathlib import Path
 
 
 def _cpus() -> float:
     """The CPUs this container may use: its cgroup quota (docker --cpus, Kubernetes limits),
     else the CPUs it may run on. os.cpu_count() is the host's, which a container rarely has."""
     try:
-        quota, period = open("/sys/fs/cgroup/cpu.max").read().split()
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
         if quota != "max":
             return max(int(quota) / int(period), 1.0)
     except (OSError, ValueError):
