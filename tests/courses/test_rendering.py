@@ -1,5 +1,6 @@
 import itertools
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -220,6 +221,27 @@ def test_plain_fence_without_language_is_not_guessed() -> None:
     rendered = render_markdown("```\nimport os\n```\n")
     block = _soup(rendered).find("div", class_="highlight")
     assert block.find("span", class_="kn") is None
+
+
+@pytest.mark.parametrize(
+    ("language", "code"),
+    [("tnt", "a=b"), ("tnt", "<<<"), ("tnt", "((("), ("mcschema", "<!-- x\n")],
+)
+def test_fence_whose_lexer_never_finishes_is_shown_plain(language: str, code: str) -> None:
+    # Found by probing every Pygments lexer: these never return on this text (an unclosed
+    # fence at the end of an admin edit has no final newline). A daemon thread keeps a
+    # regression from hanging the suite.
+    rendered: list[Rendered] = []
+    worker = threading.Thread(
+        target=lambda: rendered.append(render_markdown(f"```{language}\n{code}")), daemon=True
+    )
+    worker.start()
+    worker.join(timeout=10)
+    assert rendered, f"rendering a ```{language} fence did not finish"
+    block = _soup(rendered[0]).find("div", class_="highlight")
+    assert block["data-language"] == language
+    assert block.find("pre").get_text() == code
+    assert block.find("span") is None
 
 
 def test_tables_use_align_attribute_not_style() -> None:
