@@ -799,7 +799,7 @@ def main() -> None:
                 )
                 _wait_for_worker(worker)
             _wait_for_server(port, server)
-            workers = args.workers or "default (2 x cores + 1)"
+            workers = args.workers or "default (platform/gunicorn.conf.py: 2 per CPU, 2 to 8)"
             backend = (
                 f"PostgreSQL ({connection.settings_dict['NAME']}), Redis db {args.redis_db}, "
                 "1 Celery worker (prefork, 2 processes)"
