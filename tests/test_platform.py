@@ -101,3 +101,60 @@ def test_gunicorn_config_loads_the_app():
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+K8S = BASE_DIR / "platform" / "k8s"
+
+
+def _k8s_documents() -> list[dict]:
+    import yaml
+
+    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    documents = []
+    for name in kustomization["resources"]:
+        documents += [d for d in yaml.safe_load_all((K8S / name).read_text()) if d]
+    return documents
+
+
+def _validate(*paths: Path) -> subprocess.CompletedProcess:
+    return _run(str(BIN / "kubernetes-validate"), "--strict", *map(str, paths))
+
+
+def test_every_kubernetes_manifest_is_valid_against_the_schema():
+    import yaml
+
+    listed = set(yaml.safe_load((K8S / "kustomization.yaml").read_text())["resources"])
+    files = sorted(p for p in K8S.glob("*.yaml") if p.name != "kustomization.yaml")
+    assert {p.name for p in files} == listed  # nothing left out of the kustomization
+    result = _validate(*files)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "passed" in result.stdout + result.stderr
+
+
+def test_the_schema_validator_catches_a_broken_manifest(tmp_path):
+    broken = (K8S / "beat.yaml").read_text().replace("replicas: 1", "replicas: one")
+    (tmp_path / "beat.yaml").write_text(broken.replace("containers:", "container:", 1))
+    assert _validate(tmp_path / "beat.yaml").returncode != 0
+
+
+def test_kubernetes_runs_each_role_with_probes_and_resources():
+    documents = _k8s_documents()
+    deployments = {d["metadata"]["name"]: d for d in documents if d["kind"] == "Deployment"}
+    assert set(deployments) == {"lectern-web", "lectern-worker", "lectern-beat"}
+    for name, deployment in deployments.items():
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        assert container["resources"]["requests"], name
+        assert "livenessProbe" in container, name
+        assert deployment["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"]
+    web = deployments["lectern-web"]["spec"]["template"]["spec"]["containers"][0]
+    assert web["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert web["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert deployments["lectern-beat"]["spec"]["replicas"] == 1
+    scaled = {
+        d["spec"]["scaleTargetRef"]["name"]
+        for d in documents
+        if d["kind"] == "HorizontalPodAutoscaler"
+    }
+    assert scaled == {"lectern-web", "lectern-worker"}
+    (job,) = [d for d in documents if d["kind"] == "Job"]
+    assert job["spec"]["template"]["spec"]["containers"][0]["args"] == ["migrate"]
