@@ -25,8 +25,8 @@ case "${1:-web}" in
         fi
         ;;
     web)
-        # Waits (LECTERN_WAIT_SECONDS) for the database, Redis and the migrate service's work.
-        python manage.py wait_for_services --migrations
+        # gunicorn's master first waits (LECTERN_WAIT_SECONDS) for the database, Redis and
+        # the migrate service's work (on_starting in platform/gunicorn.conf.py).
         exec gunicorn --config platform/gunicorn.conf.py config.wsgi:application
         ;;
     worker)

@@ -37,3 +37,29 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # gunicorn 25's control socket defaults to a file in the working directory (/app), which
 # the unprivileged user cannot write; nobody uses it in a container.
 control_socket_disable = True
+
+
+def on_starting(server) -> None:
+    """Before the app is loaded, in the master: wait (LECTERN_WAIT_SECONDS) for the database,
+    Redis and the migrations, and give up with the reason. Done here rather than in a process
+    of its own so that one Django start-up serves both the wait and preload_app: a restart
+    is seconds shorter."""
+    import django
+    from django.core.management import call_command
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    call_command("wait_for_services", "--migrations")
+
+
+def worker_exit(server, worker) -> None:
+    """A worker that has finished its requests leaves at once: tearing down an interpreter
+    that holds the preloaded app touches every page it shares with the master, which took
+    seconds of a restart on a busy host. Responses are sent and logs are unbuffered, so
+    nothing is lost."""
+    os._exit(0)
+
+
+def on_exit(server) -> None:
+    """The master, likewise, once its workers are gone."""
+    os._exit(0)
