@@ -303,10 +303,20 @@ LECTERN_UPLOAD_MAX_BYTES = env_int("LECTERN_UPLOAD_MAX_BYTES", 200 * 1024 * 1024
 # The largest file a course may reference (an image, a PDF); bigger ones are a warning.
 LECTERN_COURSE_FILE_MAX_BYTES = env_int("LECTERN_COURSE_FILE_MAX_BYTES", 25 * 1024 * 1024)
 
+# LOG_FORMAT=json writes one JSON object per line (config/logs.py) for a log collector.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "config.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

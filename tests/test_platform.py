@@ -158,3 +158,12 @@ def test_kubernetes_runs_each_role_with_probes_and_resources():
     assert scaled == {"lectern-web", "lectern-worker"}
     (job,) = [d for d in documents if d["kind"] == "Job"]
     assert job["spec"]["template"]["spec"]["containers"][0]["args"] == ["migrate"]
+
+
+def test_static_files_are_compressed_with_brotli_as_well_as_gzip(tmp_path):
+    from whitenoise.compress import Compressor
+
+    css = tmp_path / "site.css"
+    css.write_text("body { color: #1c1d21; }\n" * 200)
+    written = list(Compressor(quiet=True).compress(str(css)))
+    assert {Path(name).suffix for name in written} == {".gz", ".br"}
