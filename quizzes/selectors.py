@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -532,6 +533,33 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+@dataclass(frozen=True)
+class SeenAnswer:
+    number: int  # the question's place in the attempt, from 1
+    question: gift.Question  # as the attempt saw it
+    answer: Answer | None  # None when left unanswered
+
+
+def seen_answers(attempts: Sequence[Attempt]) -> dict[int, list[SeenAnswer]]:
+    """attempt pk -> each of its questions as it saw them, with the saved answer, in order;
+    a question that is gone is left out. Two queries however many attempts (a third for
+    attempts from before questions were snapshotted)."""
+    answers: dict[int, dict[int, Answer]] = {}
+    for answer in Answer.objects.filter(attempt__in=[a.pk for a in attempts]):
+        answers.setdefault(answer.attempt_id, {})[answer.question_id] = answer
+    wanted = {pk for attempt in attempts for pk in attempt.unsnapshotted_ids()}
+    live = Question.objects.in_bulk(wanted) if wanted else {}
+    seen: dict[int, list[SeenAnswer]] = {}
+    for attempt in attempts:
+        rows = seen[attempt.pk] = []
+        for number, question_id in enumerate(attempt.question_ids, start=1):
+            parsed = attempt.seen_question(question_id, live)
+            if parsed is not None:
+                answer = answers.get(attempt.pk, {}).get(question_id)
+                rows.append(SeenAnswer(number=number, question=parsed, answer=answer))
+    return seen
+
+
 def attempts_export(*, user) -> list[dict]:
     """Every quiz attempt of one student, as JSON-ready data (their right of access).
 
@@ -546,11 +574,7 @@ def attempts_export(*, user) -> list[dict]:
         .select_related("quiz__course")
         .order_by("quiz__course__slug", "quiz__key", "number")
     )
-    answers: dict[int, dict[int, Answer]] = {}
-    for answer in Answer.objects.filter(attempt__user=user):
-        answers.setdefault(answer.attempt_id, {})[answer.question_id] = answer
-    wanted = {pk for attempt in attempts for pk in attempt.unsnapshotted_ids()}
-    live = Question.objects.in_bulk(wanted) if wanted else {}
+    seen = seen_answers(attempts)
     passed_quizzes = {a.quiz_id for a in attempts if a.passed}
     exported = []
     for attempt in attempts:
@@ -559,16 +583,15 @@ def attempts_export(*, user) -> list[dict]:
             attempt=attempt, passed_before=attempt.quiz_id in passed_quizzes
         )
         rows = []
-        for number, question_id in enumerate(attempt.question_ids, start=1):
-            parsed = attempt.seen_question(question_id, live)
-            if parsed is None:
-                continue
-            answer = answers.get(attempt.pk, {}).get(question_id)
+        for row in seen[attempt.pk]:
+            answer = row.answer
             rows.append(
                 {
-                    "number": number,
-                    "question": parsed.text,
-                    "response": describe_response(parsed, answer.response if answer else None),
+                    "number": row.number,
+                    "question": row.question.text,
+                    "response": describe_response(
+                        row.question, answer.response if answer else None
+                    ),
                     "saved_at": _iso(answer.saved_at) if answer else None,
                     "fraction": _number(answer.fraction) if answer and visible else None,
                     "feedback": list(answer.feedback) if answer and visible else [],

@@ -7,8 +7,8 @@ import csv
 from collections.abc import Iterable, Iterator
 
 from courses.models import Course
-from quizzes.models import Answer, Attempt, Question
-from quizzes.selectors import describe_correct, describe_response
+from quizzes.models import Attempt
+from quizzes.selectors import describe_correct, describe_response, seen_answers
 from teaching.gradebook import GradebookQuery, all_rows, columns_for
 
 # A cell a spreadsheet would run as a formula is prefixed with a quote (OWASP's advice on
@@ -101,19 +101,12 @@ def response_rows(*, course: Course, batch: int = 500) -> Iterator[list]:
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         attempts = Attempt.objects.filter(pk__in=chunk).select_related("quiz", "user").in_bulk()
-        answers: dict[int, dict[int, Answer]] = {}
-        for answer in Answer.objects.filter(attempt_id__in=chunk):
-            answers.setdefault(answer.attempt_id, {})[answer.question_id] = answer
-        wanted = {pk for a in attempts.values() for pk in a.unsnapshotted_ids()}
-        live = Question.objects.in_bulk(wanted) if wanted else {}
+        seen = seen_answers([attempts[pk] for pk in chunk])
         for pk in chunk:
             attempt = attempts[pk]
-            for number, question_id in enumerate(attempt.question_ids, start=1):
-                parsed = attempt.seen_question(question_id, live)
-                if parsed is None:
-                    continue
-                answer = answers.get(pk, {}).get(question_id)
-                graded = attempt.status == Attempt.Status.GRADED
+            graded = attempt.status == Attempt.Status.GRADED
+            for row in seen[pk]:
+                number, parsed, answer = row.number, row.question, row.answer
                 yield [
                     attempt.user.email,
                     attempt.quiz.title,
