@@ -15,8 +15,8 @@ from courses.extensions import extensions
 from courses.models import Course, Enrollment, Lesson, LessonProgress
 from courses.selectors import completed_lesson_ids
 
-# Lessons that count: live, in a live and published chapter.
-_LIVE = Q(is_archived=False, chapter__is_archived=False, chapter__is_published=True)
+# Lessons that count: live, in a live and published chapter (the staff gradebook too).
+LIVE_LESSON = Q(is_archived=False, chapter__is_archived=False, chapter__is_published=True)
 
 
 def requirement_counts(*, user, course_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -66,7 +66,7 @@ def course_progress(
     """A student's progress on one course. Pass what the page already loaded to save queries:
     the live lesson count, the completed lesson ids, (chapter quizzes passed, total)."""
     if lessons_total is None:
-        lessons_total = Lesson.objects.filter(_LIVE, course=course).count()
+        lessons_total = Lesson.objects.filter(LIVE_LESSON, course=course).count()
     if done is None:
         done = completed_lesson_ids(user=user, course=course)
     if requirements is None:
@@ -117,7 +117,7 @@ def dashboard(*, user) -> list[DashboardEntry]:
     courses = {e.course_id: e.course for e in enrollments}
     lessons_by_course: dict[int, list[Lesson]] = {cid: [] for cid in course_ids}
     for lesson in (
-        Lesson.objects.filter(_LIVE, course_id__in=course_ids)
+        Lesson.objects.filter(LIVE_LESSON, course_id__in=course_ids)
         .select_related("chapter")
         .only("slug", "title", "position", "course_id", "chapter__slug", "chapter__position")
         .order_by("chapter__position", "position")

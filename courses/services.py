@@ -860,13 +860,7 @@ def enrollment_ensure(*, user, course: Course, enrolled_by=None) -> Enrollment:
 def enrollment_activity_record(*, user, course: Course) -> None:
     """A student did something in a course (started a quiz): enroll them if they were not,
     and record the activity. One upsert; a student who left stays left."""
-    now = timezone.now()
-    Enrollment.objects.bulk_create(
-        [Enrollment(user=user, course=course, enrolled_at=now, last_activity_at=now)],
-        update_conflicts=True,
-        unique_fields=["user", "course"],
-        update_fields=["last_activity_at"],
-    )
+    _enrollment_touch(user=user, course_id=course.pk, now=timezone.now())
 
 
 def enrollment_leave(*, user, course: Course) -> bool:
@@ -885,7 +879,9 @@ def lesson_view_record(*, user, lesson: Lesson) -> None:
     Two upserts, whatever happened before; safe under concurrent requests.
     """
     now = timezone.now()
-    _enrollment_touch(user=user, lesson=lesson, now=now, move_continue=True)
+    _enrollment_touch(
+        user=user, course_id=lesson.course_id, now=now, lesson=lesson, move_continue=True
+    )
     LessonProgress.objects.bulk_create(
         [
             LessonProgress(
@@ -914,7 +910,7 @@ def lesson_complete(*, user, lesson: Lesson) -> LessonProgress:
     LessonProgress.objects.filter(user=user, lesson=lesson, completed_at__isnull=True).update(
         completed_at=now
     )
-    _enrollment_touch(user=user, lesson=lesson, now=now, move_continue=False)
+    _enrollment_touch(user=user, course_id=lesson.course_id, now=now, lesson=lesson)
     enrollment_completion_refresh(user=user, course=lesson.course)
     return LessonProgress.objects.get(user=user, lesson=lesson)
 
@@ -926,14 +922,16 @@ def lesson_uncomplete(*, user, lesson: Lesson) -> None:
     enrollment_completion_refresh(user=user, course=lesson.course)
 
 
-def _enrollment_touch(*, user, lesson: Lesson, now, move_continue: bool) -> None:
+def _enrollment_touch(
+    *, user, course_id: int, now, lesson: Lesson | None = None, move_continue: bool = False
+) -> None:
     """Enroll if needed (one upsert) and record activity; `move_continue` also points
-    "continue where you left off" at this lesson."""
+    "continue where you left off" at ``lesson``."""
     Enrollment.objects.bulk_create(
         [
             Enrollment(
                 user=user,
-                course_id=lesson.course_id,
+                course_id=course_id,
                 enrolled_at=now,
                 last_lesson=lesson,
                 last_activity_at=now,

@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower
 
 from courses.models import Course, Enrollment, Lesson, LessonProgress
-from courses.progress import CourseProgress
+from courses.progress import LIVE_LESSON, CourseProgress
 from quizzes.models import Attempt, Quiz, QuizKind
 from quizzes.selectors import counted_results
 
@@ -147,12 +147,7 @@ def columns_for(*, course: Course) -> Columns:
         .order_by("chapter__position", "position")
     )
     lesson_ids = list(
-        Lesson.objects.filter(
-            course=course,
-            is_archived=False,
-            chapter__is_archived=False,
-            chapter__is_published=True,
-        ).values_list("pk", flat=True)
+        Lesson.objects.filter(LIVE_LESSON, course=course).values_list("pk", flat=True)
     )
     for quiz in quizzes:
         quiz.sort_key = f"quiz-{quiz.pk}"
