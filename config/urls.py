@@ -1,15 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from config.views import healthz, readyz
-
 admin.site.site_header = "Lectern administration"
 admin.site.site_title = "Lectern admin"
 admin.site.index_title = "Courses, quizzes and people"
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
-    path("readyz", readyz, name="readyz"),
+    # /healthz and /readyz are answered by config.health.HealthCheckMiddleware, before the
+    # host check and the HTTPS redirect: a route here would never be reached.
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
