@@ -42,9 +42,15 @@ def test_compose_file_is_valid_and_wires_the_services():
     assert content and content[0]["read_only"]
     for name in ("web", "worker", "beat"):
         assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
+    for name in ("worker", "beat"):
         assert services[name]["depends_on"]["migrate"]["condition"] == (
             "service_completed_successfully"
         )
+    # Web waits for the migrations in gunicorn's master instead (a podman restart of web
+    # would otherwise run the finished migrate container again).
+    assert "migrate" not in services["web"]["depends_on"]
+    gunicorn_conf = (BASE_DIR / "platform" / "gunicorn.conf.py").read_text()
+    assert 'call_command("wait_for_services", "--migrations")' in gunicorn_conf
     assert services["migrate"]["command"] == ["migrate"]
     assert services["migrate"]["restart"] == "no"
 
