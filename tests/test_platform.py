@@ -87,6 +87,25 @@ def test_the_proxy_profile_puts_caddy_in_front_of_every_web_replica():
     assert "dynamic a" in caddyfile and "name web" in caddyfile
 
 
+def test_behind_the_proxy_web_replicas_each_publish_a_port_on_localhost_only(tmp_path):
+    """`--scale web=N` needs a port per replica: LECTERN_PORT takes a range, bound to
+    127.0.0.1 so nothing outside reaches web around Caddy (docs/self-hosting.md)."""
+    shutil.copy(BASE_DIR / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    (tmp_path / ".env").write_text("LECTERN_PORT=127.0.0.1:8000-8009\n")
+    result = subprocess.run(
+        [str(COMPOSE), "--profile", "proxy", "config", "--format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    (port,) = json.loads(result.stdout)["services"]["web"]["ports"]
+    assert port["host_ip"] == "127.0.0.1"
+    assert port["published"] == "8000-8009" and port["target"] == 8000
+    documented = (BASE_DIR / "docs" / "self-hosting.md").read_text()
+    assert "LECTERN_PORT=127.0.0.1:8000-8009" in documented
+
+
 def test_dockerfile_passes_hadolint():
     result = _run(str(BIN / "hadolint"), "platform/Dockerfile")
 

@@ -88,3 +88,68 @@ def test_two_imports_of_one_new_course_at_once_make_one_course(tmp_path):
         thread.join()
     assert errors == []
     assert Course.objects.filter(slug="aws-cloud-fundamentals").count() == 1
+
+
+OVERDUE = """
+from datetime import timedelta
+from django.utils import timezone
+from accounts.models import User
+from quizzes.attempts import attempt_start
+from quizzes.models import Attempt, Quiz
+quiz = Quiz.objects.filter(kind="chapter").first()
+quiz.time_limit_minutes = 5
+quiz.save()
+attempt = attempt_start(quiz=quiz, user=User.objects.get(email="student@lectern.localhost"))
+Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+print(attempt.pk)
+"""
+
+
+def test_the_quickstart_server_closes_an_attempt_past_its_deadline(tmp_path):
+    """No beat runs in the embedded default: quickstart's server runs the sweeps itself."""
+    import os
+    import socket
+
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/demo.sqlite3",
+        "REDIS_URL": "",
+        "CACHE_URL": "",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+
+    def manage(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1]
+
+    manage("quickstart", "--no-serve")
+    pk = manage("shell", "-c", OVERDUE)
+    status = f"from quizzes.models import Attempt; print(Attempt.objects.get(pk={pk}).status)"
+    assert manage("shell", "-c", status) == "in_progress"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "quickstart", "--addrport", f"127.0.0.1:{port}"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while (now := manage("shell", "-c", status)) != "graded" and time.monotonic() < deadline:
+            time.sleep(1)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert now == "graded"

@@ -1,6 +1,7 @@
 """The sweep that recovers lost work: attempts left submitted, attempts past their deadline,
 imports whose worker or message was lost (quizzes.attempts / courses.import_runs)."""
 
+import logging
 from datetime import timedelta
 from io import StringIO
 
@@ -125,3 +126,47 @@ def test_beat_runs_the_sweeps_every_minute(name, settings):
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] >= (
         IMPORT_RUN_STALE_AFTER.total_seconds()
     )
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_embedded_beat_runs_the_sweeps_on_their_period(basics_quiz, student, committed):
+    """Without a broker (the embedded default) quickstart runs beat's schedule in-process."""
+    from django.conf import settings
+
+    from config.embedded_beat import EmbeddedBeat
+
+    basics_quiz.time_limit_minutes = 5
+    basics_quiz.save()
+    attempt = attempt_start(quiz=basics_quiz, user=student.user)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    clock = _Clock()
+    beat = EmbeddedBeat(settings.CELERY_BEAT_SCHEDULE, clock=clock)
+
+    with committed():
+        assert sorted(beat.run_due()) == sorted(settings.CELERY_BEAT_SCHEDULE)
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.GRADED
+    clock.now += 59
+    assert beat.run_due() == []  # not before the period
+    clock.now += 1
+    assert len(beat.run_due()) == len(settings.CELERY_BEAT_SCHEDULE)
+
+
+def test_a_failing_task_of_the_embedded_beat_does_not_stop_the_others(db, caplog):
+    from config.embedded_beat import EmbeddedBeat
+
+    schedule = {
+        "broken": {"task": "no.such.task", "schedule": 60.0},
+        "imports": {"task": "courses.sweeps.import_runs_requeue_stuck", "schedule": 60.0},
+    }
+    beat = EmbeddedBeat(schedule, clock=_Clock())
+    with caplog.at_level(logging.ERROR, logger="config.embedded_beat"):
+        assert beat.run_due() == ["broken", "imports"]
+    assert "Embedded beat: broken (no.such.task) failed" in caplog.text

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.services import demo_user_ensure
+from config.embedded_beat import EmbeddedBeat
 from courses.services import CourseImportError, course_dirs, course_import
 
 DEMO_USERS = (
@@ -58,5 +59,19 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Lectern:            http://{addrport}/")
         self.stdout.write(f"Admin (instructor): http://{addrport}/admin/")
-        if not no_serve:
+        if no_serve:
+            return
+        # No beat process without a broker: run its sweeps beside the server (closing
+        # attempts past their deadline, recovering an import a crash left running).
+        beat = (
+            EmbeddedBeat(settings.CELERY_BEAT_SCHEDULE)
+            if settings.CELERY_TASK_ALWAYS_EAGER
+            else None
+        )
+        if beat:
+            beat.start()
+        try:
             call_command("runserver", addrport, use_reloader=False)
+        finally:
+            if beat:
+                beat.stop()
