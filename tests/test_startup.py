@@ -1,11 +1,15 @@
 """What a container does before it serves: wait (a bounded time) for the database, Redis and
 the migrations; and two imports of one new course at once leave one course."""
 
+import os
+import socket
 import subprocess
 import sys
 import threading
 import time
+import uuid
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -17,8 +21,6 @@ BASE_DIR = settings.BASE_DIR
 
 
 def _wait(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    import os
-
     return subprocess.run(
         [sys.executable, "manage.py", "wait_for_services", *args],
         cwd=BASE_DIR,
@@ -52,7 +54,7 @@ def test_waiting_for_migrations_on_a_fresh_database(tmp_path):
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput"],
         cwd=BASE_DIR,
-        env={**__import__("os").environ, **env},
+        env={**os.environ, **env},
         check=True,
         capture_output=True,
     )
@@ -107,9 +109,6 @@ print(attempt.pk)
 
 def test_the_quickstart_server_closes_an_attempt_past_its_deadline(tmp_path):
     """No beat runs in the embedded default: quickstart's server runs the sweeps itself."""
-    import os
-    import socket
-
     env = {
         **os.environ,
         "DEBUG": "true",
@@ -153,3 +152,45 @@ def test_the_quickstart_server_closes_an_attempt_past_its_deadline(tmp_path):
         server.terminate()
         server.wait(timeout=20)
     assert now == "graded"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serializes writers; the race runs on PostgreSQL (CI sets DATABASE_URL)",
+)
+def test_two_migrates_of_a_fresh_database_at_once_both_succeed():
+    """Two `migrate` one-shots at once (two `up`s, a Job retried while the first still runs,
+    an operator's `manage.py migrate`): they take turns on a lock; neither dies with
+    `relation ... already exists`."""
+    name = f"lectern_migrate_race_{uuid.uuid4().hex[:8]}"
+    server = settings.DATABASES["default"]
+    dsn = {
+        "host": server["HOST"] or "127.0.0.1",
+        "port": server["PORT"] or 5432,
+        "user": server["USER"],
+        "password": server["PASSWORD"],
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    url = f"postgres://{server['USER']}:{server['PASSWORD']}@{dsn['host']}:{dsn['port']}/{name}"
+    env = {**os.environ, "DATABASE_URL": url}
+    with psycopg.connect(**dsn) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        runs = [
+            subprocess.Popen(
+                [sys.executable, "manage.py", "migrate", "--noinput"],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        results = [(run.wait(timeout=300), *run.communicate()) for run in runs]
+    finally:
+        with psycopg.connect(**dsn) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for returncode, _out, err in results:
+        assert returncode == 0, err
