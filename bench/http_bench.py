@@ -1,115 +1,164 @@
-"""Page speed: gunicorn (production settings, 2 sync workers) serving the seed course.
+"""Page speed against a reference: each page's throughput as a share of a minimal Django page
+served by the same gunicorn, in the same run (absolute figures drift on a shared machine; the
+ratio is the figure).
 
-Starts its own server on 127.0.0.1 with a scratch SQLite database, logs a student in, then
-requests each page from several keep-alive client threads for a few seconds and prints
-requests per second and latency percentiles. Traffic stays on the loopback interface and
-every loop is bounded in time.
+Starts gunicorn (production settings, 2 sync workers) on a scratch database holding the seed
+course, logs a student in, and drives each page with wrk (16 connections, keep-alive) for a
+few seconds. The references (bench/urls.py): anonymous, a template through a base template;
+logged in, session + auth + one row through the same templates. It prints one table: req/s,
+p50 and p99, the ratio to the matching reference, and the queries the page runs on a repeat
+view, each with its target and PASS or MISS (issue 13, bench/README.md).
 
-    .venv/bin/python bench/http_bench.py [--seconds 5] [--threads 8] [--workers 2]
+    .venv/bin/python bench/http_bench.py [--seconds 5] [--connections 16] [--workers 2]
+    .venv/bin/python bench/http_bench.py --postgres postgres://postgres@127.0.0.1:5432 \\
+        --cache-url redis://127.0.0.1:6379/3
+
+Needs wrk (Debian: apt-get install wrk). Traffic stays on 127.0.0.1; every run is bounded.
 """
 
 import argparse
-import http.client
+import json
 import os
-import statistics
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+import urllib.request
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8093
-PAGES = {
-    "catalog (anonymous)": ("/", False),
-    "course outline (anonymous)": ("/courses/aws-cloud-fundamentals/", False),
-    "course outline (student)": ("/courses/aws-cloud-fundamentals/", True),
-    "lesson (student)": (
-        "/courses/aws-cloud-fundamentals/chapter-3-ec2-compute/"
-        "running-a-webserver-on-an-ec2-instance/",
-        True,
-    ),
-    "dashboard (student)": ("/learning/", True),
-}
+COURSE = "/courses/aws-cloud-fundamentals/"
+CHAPTER = COURSE + "chapter-3-ec2-compute/"
+LESSON = CHAPTER + "running-a-webserver-on-an-ec2-instance/"
+REFERENCES = {False: "/bench/reference/anonymous/", True: "/bench/reference/logged-in/"}
+# (name, path, logged in, most queries allowed on a repeat view or None)
+PAGES = (
+    ("catalog", "/", False, None),
+    ("course (anonymous)", COURSE, False, None),
+    ("course (student)", COURSE, True, None),
+    ("chapter (student)", CHAPTER, True, None),
+    ("lesson (student, repeat)", LESSON, True, 6),
+    ("dashboard (student)", "/learning/", True, None),
+)
+RATIO_TARGET = 0.8
+P99_TARGET_MS = 25.0
 
-SESSION_SCRIPT = """
+SETUP_SCRIPT = """
+import json
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from accounts.services import demo_user_ensure
+from courses.services import enrollment_ensure
+from courses.models import Course
 user = demo_user_ensure(email="bench@example.com", password="bench-pass-123", is_instructor=False)
+enrollment_ensure(user=user, course=Course.objects.get(slug="aws-cloud-fundamentals"))
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
 session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
-print(session.session_key)
+queries = {}
+for path, logged_in in PATHS:
+    client = Client()
+    if logged_in:
+        client.cookies["sessionid"] = session.session_key
+    client.get(path)  # the first view may record things; the repeat view is measured
+    with CaptureQueriesContext(connection) as captured:
+        status = client.get(path).status_code
+    queries[path + str(logged_in)] = (status, len(captured))
+print(json.dumps({"session": session.session_key, "queries": queries}))
 """
 
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def _hammer(path: str, cookie: str, seconds: float, threads: int) -> tuple[int, list[float]]:
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
+def wrk(url: str, *, cookie: str, seconds: float, connections: int) -> dict:
+    """One wrk run: requests per second, p50 and p99 in ms, and non-2xx responses."""
+    command = ["wrk", "--threads", "2", "--connections", str(connections)]
+    command += ["--duration", f"{seconds:.0f}s", "--latency", "--timeout", "5s"]
+    if cookie:
+        command += ["--header", f"Cookie: {cookie}"]
+    out = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 30
+    ).stdout
 
-    def client() -> None:
-        nonlocal errors
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-        mine: list[float] = []
-        bad = 0
-        while time.monotonic() < deadline:
-            started = time.perf_counter()
-            conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
-            response = conn.getresponse()
-            response.read()
-            mine.append(time.perf_counter() - started)
-            if response.status != 200:
-                bad += 1
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-            errors += bad
+    def latency(share: str) -> float:
+        value, unit = re.search(rf"^\s+{share}%\s+([\d.]+)(us|ms|s)$", out, re.M).groups()
+        return float(value) * _UNITS[unit]
 
-    workers = [threading.Thread(target=client) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return errors, latencies
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: .*", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": (int(bad.group(1)) if bad else 0) + (1 if errors else 0),
+    }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=5)
-    parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-
-    python = sys.executable
+@contextmanager
+def scratch_database(postgres: str | None):
+    """A database URL for this run: a scratch SQLite file, or a scratch PostgreSQL database
+    on the given server, dropped afterwards."""
     with tempfile.TemporaryDirectory() as scratch:
+        if not postgres:
+            yield f"sqlite:///{scratch}/bench.sqlite3", scratch
+            return
+        import psycopg  # only the PostgreSQL run needs it
+
+        name = f"lectern_bench_{uuid.uuid4().hex[:8]}"
+        server = postgres.rstrip("/")
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"{server}/{name}", scratch
+        finally:
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--postgres", help="a PostgreSQL server URL (a scratch database is made)")
+    parser.add_argument("--cache-url", help="a Redis cache URL (default: local memory)")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
+        return 2
+
+    with scratch_database(args.postgres) as (database_url, scratch):
         env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{scratch}/bench.sqlite3",
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DATABASE_URL": database_url,
             "DEBUG": "false",
             "SECRET_KEY": "http-bench-only-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1",
+            "ALLOWED_HOSTS": "127.0.0.1,testserver",
             "SECURE_SSL_REDIRECT": "false",
             "SESSION_COOKIE_SECURE": "false",
             "CSRF_COOKIE_SECURE": "false",
             "LOG_LEVEL": "WARNING",
+            "MEDIA_ROOT": f"{scratch}/media",
         }
         env.pop("REDIS_URL", None)
         env.pop("CACHE_URL", None)
+        if args.cache_url:
+            env["CACHE_URL"] = args.cache_url
 
         def manage(*cmd: str) -> str:
             return subprocess.run(
-                [python, "manage.py", *cmd],
+                [sys.executable, "manage.py", *cmd],
                 cwd=ROOT,
                 env=env,
                 check=True,
@@ -120,20 +169,18 @@ def main() -> None:
         manage("migrate", "--noinput")
         manage("collectstatic", "--noinput")
         manage("import_course", "content/aws-cloud-fundamentals")
-        session_key = manage("shell", "-c", SESSION_SCRIPT).strip().splitlines()[-1]
-        cookie = f"sessionid={session_key}"
+        paths = [(path, logged_in) for _, path, logged_in, _ in PAGES]
+        paths += [(path, logged_in) for logged_in, path in REFERENCES.items()]
+        setup = json.loads(
+            manage("shell", "-c", f"PATHS = {paths!r}\n{SETUP_SCRIPT}").strip().splitlines()[-1]
+        )
+        cookie = f"sessionid={setup['session']}"
 
         server = subprocess.Popen(
             [
-                str(Path(python).parent / "gunicorn"),
-                "--bind",
-                f"127.0.0.1:{PORT}",
-                "--workers",
-                str(args.workers),
-                "--worker-class",
-                "sync",
-                "--log-level",
-                "warning",
+                str(Path(sys.executable).parent / "gunicorn"),
+                *("--bind", f"127.0.0.1:{PORT}", "--workers", str(args.workers)),
+                *("--worker-class", "sync", "--log-level", "warning"),
                 "config.wsgi:application",
             ],
             cwd=ROOT,
@@ -142,29 +189,65 @@ def main() -> None:
         try:
             for _ in range(100):
                 try:
-                    http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/")
+                    urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
                     break
                 except OSError:
                     time.sleep(0.1)
-            print(
-                f"gunicorn {args.workers} sync workers, {args.threads} client threads, "
-                f"{args.seconds:.0f} s per page, SQLite"
-            )
-            print(f"{'page':<28} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>7}")
-            for name, (path, logged_in) in PAGES.items():
-                _hammer(path, cookie if logged_in else "", 0.5, args.threads)  # warm up
-                errors, latencies = _hammer(
-                    path, cookie if logged_in else "", args.seconds, args.threads
-                )
-                print(
-                    f"{name:<28} {len(latencies) / args.seconds:>7.0f} "
-                    f"{statistics.median(latencies) * 1000:>7.1f} "
-                    f"{_percentile(latencies, 0.99) * 1000:>7.1f} {errors:>7}"
-                )
+            return report(args, setup["queries"], cookie)
         finally:
             server.terminate()
             server.wait(timeout=10)
 
 
+def report(args, queries: dict, cookie: str) -> int:
+    database = "PostgreSQL" if args.postgres else "SQLite"
+    cache = "Redis cache" if args.cache_url else "local-memory cache"
+    print(
+        f"gunicorn {args.workers} sync workers, wrk {args.connections} connections, "
+        f"{args.seconds:.0f} s per page, {database}, {cache}"
+    )
+
+    def measure(path: str, logged_in: bool) -> dict:
+        url = f"http://127.0.0.1:{PORT}{path}"
+        wrk(url, cookie=cookie if logged_in else "", seconds=1, connections=args.connections)
+        return wrk(
+            url,
+            cookie=cookie if logged_in else "",
+            seconds=args.seconds,
+            connections=args.connections,
+        )
+
+    references = {logged_in: measure(path, logged_in) for logged_in, path in REFERENCES.items()}
+    header = f"{'page':<26} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6} {'queries':>8}"
+    print(header + "  targets")
+    for logged_in, path in REFERENCES.items():
+        result = references[logged_in]
+        count = queries[path + str(logged_in)][1]
+        name = "reference (logged in)" if logged_in else "reference (anonymous)"
+        print(
+            f"{name:<26} {result['rps']:>7.0f} {result['p50']:>7.1f} {result['p99']:>7.1f} "
+            f"{1:>6.2f} {count:>8}"
+        )
+    misses = 0
+    for name, path, logged_in, most_queries in PAGES:
+        status, count = queries[path + str(logged_in)]
+        result = measure(path, logged_in)
+        ratio = result["rps"] / references[logged_in]["rps"]
+        checks = [(f"ratio >= {RATIO_TARGET}", ratio >= RATIO_TARGET)]
+        if not args.postgres:
+            checks.append((f"p99 < {P99_TARGET_MS:.0f} ms", result["p99"] < P99_TARGET_MS))
+        if most_queries is not None:
+            checks.append((f"queries <= {most_queries}", count <= most_queries))
+        checks.append(("no errors", result["errors"] == 0 and status == 200))
+        misses += sum(not good for _, good in checks)
+        verdicts = ", ".join(f"{label} {'PASS' if good else 'MISS'}" for label, good in checks)
+        print(
+            f"{name:<26} {result['rps']:>7.0f} {result['p50']:>7.1f} {result['p99']:>7.1f} "
+            f"{ratio:>6.2f} {count:>8}  {verdicts}"
+        )
+    print(f"{misses} target(s) missed" if misses else "every target met")
+    return 1 if misses else 0
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
