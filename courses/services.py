@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -44,6 +45,8 @@ logger = logging.getLogger(__name__)
 # Part of every content hash: bump it when rendering changes, and the next import
 # re-renders every lesson once.
 RENDERER_VERSION = "3"
+# How often repeat views of one lesson are written down (lesson_view_record), in seconds.
+VIEW_RECORD_EVERY = 5 * 60
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -873,11 +876,18 @@ def enrollment_leave(*, user, course: Course) -> bool:
     )
 
 
-def lesson_view_record(*, user, lesson: Lesson) -> None:
+def lesson_view_record(*, user, lesson: Lesson) -> bool:
     """Note that a student opened a lesson: enrolls them and moves "continue" to this lesson.
 
-    Two upserts, whatever happened before; safe under concurrent requests.
+    Two upserts, safe under concurrent requests; but only when they change something: a
+    reload of the lesson last recorded (within VIEW_RECORD_EVERY) writes nothing, so a
+    student reading one lesson costs one cache read per view, not two writes. Going to
+    another lesson, or coming back after VIEW_RECORD_EVERY, records again; "last viewed"
+    times are therefore exact to VIEW_RECORD_EVERY. Returns whether it wrote.
     """
+    key = f"lesson-view:{user.pk}:{lesson.course_id}"
+    if cache.get(key) == lesson.pk:
+        return False
     now = timezone.now()
     _enrollment_touch(
         user=user, course_id=lesson.course_id, now=now, lesson=lesson, move_continue=True
@@ -896,6 +906,8 @@ def lesson_view_record(*, user, lesson: Lesson) -> None:
         unique_fields=["user", "lesson"],
         update_fields=["last_viewed_at"],
     )
+    cache.set(key, lesson.pk, VIEW_RECORD_EVERY)
+    return True
 
 
 @transaction.atomic

@@ -61,6 +61,33 @@ def test_viewing_a_lesson_enrolls_and_remembers_where_you_stopped(student: Clien
     assert progress.completed_at is None
 
 
+def test_reloading_a_lesson_writes_nothing_until_it_changes_something(
+    student: Client, seed_course
+):
+    """Repeat views of the lesson last recorded cost no write (issue 13); another lesson, or
+    the same one after VIEW_RECORD_EVERY, records again."""
+    from django.core.cache import cache
+    from django.test.utils import CaptureQueriesContext
+
+    first, second = _lesson("what-is-aws"), _lesson("billing")
+    student.get(first.get_absolute_url())
+    recorded = LessonProgress.objects.get(user=student.user, lesson=first).last_viewed_at
+
+    with CaptureQueriesContext(connection) as reload:
+        assert student.get(first.get_absolute_url()).status_code == 200
+    writes = [q["sql"] for q in reload if q["sql"].split()[0] in {"INSERT", "UPDATE", "DELETE"}]
+    assert writes == []
+    assert LessonProgress.objects.get(user=student.user, lesson=first).last_viewed_at == recorded
+
+    student.get(second.get_absolute_url())
+    student.get(first.get_absolute_url())  # back to the first: "continue" follows
+    assert Enrollment.objects.get(user=student.user).last_lesson == first
+    assert lesson_view_record(user=student.user, lesson=first) is False
+    cache.delete(f"lesson-view:{student.user.pk}:{first.course_id}")  # VIEW_RECORD_EVERY later
+    assert lesson_view_record(user=student.user, lesson=first) is True
+    assert LessonProgress.objects.get(user=student.user, lesson=first).last_viewed_at > recorded
+
+
 def test_course_completes_when_every_live_lesson_is_completed(student: Client, lessons_only_course):
     seed_course = lessons_only_course
     lessons = list(Lesson.objects.select_related("course", "chapter"))
