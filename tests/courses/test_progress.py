@@ -61,9 +61,7 @@ def test_viewing_a_lesson_enrolls_and_remembers_where_you_stopped(student: Clien
     assert progress.completed_at is None
 
 
-def test_reloading_a_lesson_writes_nothing_until_it_changes_something(
-    student: Client, seed_course
-):
+def test_reloading_a_lesson_writes_nothing_until_it_changes_something(student: Client, seed_course):
     """Repeat views of the lesson last recorded cost no write (issue 13); another lesson, or
     the same one after VIEW_RECORD_EVERY, records again."""
     from django.core.cache import cache
