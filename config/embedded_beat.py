@@ -58,15 +58,18 @@ class EmbeddedBeat:
                 _task(task).apply(throw=True)
             except Exception:
                 logger.exception("Embedded beat: %s (%s) failed", name, task)
-            finally:
-                close_old_connections()
             ran.append(name)
         return ran
 
     def start(self, *, tick: float = 1.0) -> None:
         def loop() -> None:
             while not self._stopping.wait(tick):
-                self.run_due()
+                try:
+                    self.run_due()
+                finally:
+                    # This thread's own connection, as after a request: a broken or
+                    # too old one is dropped before the next period.
+                    close_old_connections()
 
         self._thread = threading.Thread(target=loop, name="embedded-beat", daemon=True)
         self._thread.start()
