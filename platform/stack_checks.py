@@ -65,20 +65,16 @@ print(Attempt.objects.get(pk={pk}).status)
 
 
 def _shell(container: str, code: str) -> str:
-    done = subprocess.run(
-        ["podman", "exec", container, "python", "manage.py", "shell", "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if done.returncode:
-        raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr else "failed")
-    return done.stdout.strip().splitlines()[-1]
+    return _podman("exec", container, "python", "manage.py", "shell", "-c", code).splitlines()[-1]
+
+
+def _readyz(base: str) -> dict:
+    with urllib.request.urlopen(f"{base}/readyz", timeout=10) as response:
+        return json.load(response)
 
 
 def check_readyz(base: str) -> tuple[bool, str]:
-    with urllib.request.urlopen(f"{base}/readyz", timeout=10) as response:
-        body = json.load(response)
+    body = _readyz(base)
     checks = body["checks"]
     good = (
         body["status"] == "ok"
@@ -133,10 +129,12 @@ def _replica(container: str, name: str, publish: str | None = None):
 
 
 def _podman(*args: str) -> str:
+    """podman's output; its last line of errors (a command's exception) if it failed."""
     done = subprocess.run(["podman", *args], capture_output=True, text=True, timeout=120)
     if done.returncode:
-        raise RuntimeError(f"podman {args[0]}: {done.stderr.strip()}")
-    return done.stdout
+        error = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"
+        raise RuntimeError(f"podman {args[0]}: {error}")
+    return done.stdout.strip()
 
 
 def _wait_for(url: str, wait: float) -> None:
@@ -150,7 +148,8 @@ def _wait_for(url: str, wait: float) -> None:
             pass
         if time.monotonic() - started > wait:
             raise RuntimeError(f"{url} did not answer within {wait:.0f} s")
-        time.sleep(1)
+        # Fine-grained: the restart check times downtime with this.
+        time.sleep(0.2)
 
 
 class _Browser:
@@ -215,8 +214,7 @@ def check_workers_scale_out(base: str, web: str, wait: float) -> tuple[bool, str
         started = time.monotonic()
         answering = ""
         while time.monotonic() - started < wait:
-            with urllib.request.urlopen(f"{base}/readyz", timeout=10) as response:
-                answering = json.load(response)["checks"].get("workers", "")
+            answering = _readyz(base)["checks"].get("workers", "")
             if answering == "ok: 2":
                 waited = time.monotonic() - started
                 return True, f"a second worker answers {waited:.0f} s after its start: {answering}"
