@@ -22,6 +22,23 @@ def _run(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(args, cwd=BASE_DIR, capture_output=True, text=True, timeout=60, **kwargs)
 
 
+def _config_with_env(folder: Path, env: str | None, *profiles: str) -> dict:
+    """The services as Compose resolves the project's compose file next to this .env (none
+    when ``env`` is None)."""
+    shutil.copy(BASE_DIR / "docker-compose.yml", folder / "docker-compose.yml")
+    if env is not None:
+        (folder / ".env").write_text(env)
+    profile_args = [arg for profile in profiles for arg in ("--profile", profile)]
+    result = subprocess.run(
+        [str(COMPOSE), *profile_args, "config", "--format", "json"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["services"]
+
+
 def test_compose_file_is_valid_and_wires_the_services():
     result = _run(str(COMPOSE), "config", "--format", "json")
 
@@ -58,19 +75,10 @@ def test_compose_file_is_valid_and_wires_the_services():
 def test_every_setting_of_dot_env_reaches_the_containers(tmp_path):
     """.env is optional; when there, all of it reaches web, worker, beat and migrate (what
     `environment:` names explicitly wins)."""
-    shutil.copy(BASE_DIR / "docker-compose.yml", tmp_path / "docker-compose.yml")
-    without = subprocess.run(
-        [str(COMPOSE), "config", "--format", "json"], cwd=tmp_path, capture_output=True, text=True
+    _config_with_env(tmp_path, None)  # valid without a .env
+    services = _config_with_env(
+        tmp_path, "WEB_CONCURRENCY=3\nLECTERN_PUBLIC_LESSONS=true\nTIME_ZONE=Europe/Paris\n"
     )
-    assert without.returncode == 0, without.stderr
-    (tmp_path / ".env").write_text(
-        "WEB_CONCURRENCY=3\nLECTERN_PUBLIC_LESSONS=true\nTIME_ZONE=Europe/Paris\n"
-    )
-    result = subprocess.run(
-        [str(COMPOSE), "config", "--format", "json"], cwd=tmp_path, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-    services = json.loads(result.stdout)["services"]
     for name in ("migrate", "web", "worker", "beat"):
         environment = services[name]["environment"]
         assert environment["WEB_CONCURRENCY"] == "3", name
@@ -90,16 +98,8 @@ def test_the_proxy_profile_puts_caddy_in_front_of_every_web_replica():
 def test_behind_the_proxy_web_replicas_each_publish_a_port_on_localhost_only(tmp_path):
     """`--scale web=N` needs a port per replica: LECTERN_PORT takes a range, bound to
     127.0.0.1 so nothing outside reaches web around Caddy (docs/self-hosting.md)."""
-    shutil.copy(BASE_DIR / "docker-compose.yml", tmp_path / "docker-compose.yml")
-    (tmp_path / ".env").write_text("LECTERN_PORT=127.0.0.1:8000-8009\n")
-    result = subprocess.run(
-        [str(COMPOSE), "--profile", "proxy", "config", "--format", "json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
-    (port,) = json.loads(result.stdout)["services"]["web"]["ports"]
+    services = _config_with_env(tmp_path, "LECTERN_PORT=127.0.0.1:8000-8009\n", "proxy")
+    (port,) = services["web"]["ports"]
     assert port["host_ip"] == "127.0.0.1"
     assert port["published"] == "8000-8009" and port["target"] == 8000
     documented = (BASE_DIR / "docs" / "self-hosting.md").read_text()
