@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django_htmx.http import HttpResponseStopPolling
 
-from courses.admin_base import ImportedAdmin, StudentDataAdmin
+from courses.admin_base import ContentAdmin, ImportedAdmin, StudentDataAdmin
 from courses.downloads import course_archive
 from courses.import_runs import import_run_apply, import_run_create, import_run_upload
 from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
@@ -26,7 +26,8 @@ class ChapterInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(ContentAdmin):
+    course_path = "pk"
     list_display = ("title", "slug", "source_dir", "is_published", "updated")
     list_filter = ("is_published",)
     search_fields = ("title", "slug")
@@ -63,11 +64,13 @@ class CourseAdmin(admin.ModelAdmin):
     @admin.action(description="Publish (show in the catalog)")
     def publish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
         count = queryset.filter(is_published=False).update(is_published=True)
+        self.content_changed(queryset)
         self.message_user(request, f"Published {count}.", messages.SUCCESS)
 
     @admin.action(description="Unpublish (hide from the catalog; students' data is kept)")
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
         count = queryset.filter(is_published=True).update(is_published=False)
+        self.content_changed(queryset)
         self.message_user(request, f"Unpublished {count}.", messages.SUCCESS)
 
     def _queue(self, request: HttpRequest, queryset: QuerySet[Course], dry_run: bool) -> None:
@@ -130,11 +133,13 @@ class ChapterAdmin(ImportedAdmin):
     @admin.action(description="Publish (show to students)")
     def publish(self, request: HttpRequest, queryset: QuerySet[Chapter]) -> None:
         count = queryset.filter(is_published=False).update(is_published=True)
+        self.content_changed(queryset)
         self.message_user(request, f"Published {count}.", messages.SUCCESS)
 
     @admin.action(description="Unpublish (a draft: staff only; students' data is kept)")
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Chapter]) -> None:
         count = queryset.filter(is_published=True).update(is_published=False)
+        self.content_changed(queryset)
         self.message_user(request, f"Unpublished {count}; it is a draft again.", messages.SUCCESS)
 
     def save_model(self, request: HttpRequest, obj: Chapter, form, change: bool) -> None:

@@ -12,8 +12,31 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from courses.structure import content_changed
 
-class ImportedAdmin(admin.ModelAdmin):
+
+class ContentAdmin(admin.ModelAdmin):
+    """Rows that are a course's content (the course itself, its chapters, lessons, quizzes,
+    questions): every save and every action that changes them gives their course a new
+    content version, so pages stop serving what was kept of the old one (courses.structure).
+    ``course_path`` leads from a row to its course's id."""
+
+    course_path = "course_id"
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        # After save_model and the inlines, inside the admin's transaction.
+        super().save_related(request, form, formsets, change)
+        self.content_changed(type(form.instance).objects.filter(pk=form.instance.pk))
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        self.content_changed(type(obj).objects.filter(pk=obj.pk))
+        super().delete_model(request, obj)
+
+    def content_changed(self, queryset: QuerySet) -> None:
+        content_changed(course_ids=queryset.values_list(self.course_path, flat=True))
+
+
+class ImportedAdmin(ContentAdmin):
     """Rows an import writes: no Add, no Delete; Archive and Restore instead."""
 
     actions = ["archive", "restore"]
@@ -27,11 +50,13 @@ class ImportedAdmin(admin.ModelAdmin):
     @admin.action(description="Archive (hide from students; their data is kept)")
     def archive(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = queryset.filter(is_archived=False).update(is_archived=True)
+        self.content_changed(queryset)
         self.message_user(request, f"Archived {count}; students' data is kept.", messages.SUCCESS)
 
     @admin.action(description="Restore (show to students again)")
     def restore(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = queryset.filter(is_archived=True).update(is_archived=False)
+        self.content_changed(queryset)
         self.message_user(request, f"Restored {count}.", messages.SUCCESS)
 
 

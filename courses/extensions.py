@@ -22,11 +22,14 @@ class CourseExtension:
 
     - ``import_step(course=, course_dir=, report=)``: runs inside course_import's transaction,
       after chapters and lessons are written; raise CourseImportError to abort the import.
-    - ``requirements(user=, course_ids=) -> {course_id: (passed, total)}``: what else, besides
+    - ``requirements(user=, courses=) -> {course_id: (passed, total)}``: what else, besides
       reading every lesson, finishing each course takes (chapter quizzes).
     - ``course_page(user=, course=, chapter_ids=) -> (context, (passed, total))``: template
       context for the course page, and the same count as ``requirements`` from what it loaded.
-    - ``lesson_page(user=, lesson=) -> context``: template context for a lesson page.
+      The context's ``outline_state``, if any, is a value whose repr changes whenever what the
+      room shows in the course outline changes (the outline is cached on it).
+    - ``lesson_page(user=, lesson=) -> (context, (passed, total))``: template context for a
+      lesson page, and the course's count as ``requirements`` gives it, from what it loaded.
     - ``archive_files(course=) -> ({path: bytes}, toml)``: files a course download adds
       (paths inside the course folder) and text to append to its course.toml.
     """
@@ -35,7 +38,7 @@ class CourseExtension:
     import_step: Callable[..., None] | None = None
     requirements: Callable[..., dict[int, tuple[int, int]]] | None = None
     course_page: Callable[..., tuple[dict[str, Any], tuple[int, int]]] | None = None
-    lesson_page: Callable[..., dict[str, Any]] | None = None
+    lesson_page: Callable[..., tuple[dict[str, Any], tuple[int, int]]] | None = None
     archive_files: Callable[..., tuple[dict[str, bytes], str]] | None = None
 
 

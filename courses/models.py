@@ -1,9 +1,15 @@
+import uuid
+
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.functional import cached_property
+
+
+def new_content_version() -> str:
+    return uuid.uuid4().hex
 
 
 class Course(models.Model):
@@ -22,6 +28,8 @@ class Course(models.Model):
     is_published = models.BooleanField(
         default=True, help_text="Unpublished courses are hidden from the catalog."
     )
+    # A fresh random token whenever the course's content changes (courses.structure).
+    content_version = models.CharField(max_length=32, default=new_content_version, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -14,19 +14,20 @@ from django.utils import timezone
 from courses.extensions import extensions
 from courses.models import Course, Enrollment, Lesson, LessonProgress
 from courses.selectors import completed_lesson_ids
+from courses.structure import course_structure
 
 # Lessons that count: live, in a live and published chapter (the staff gradebook too).
 LIVE_LESSON = Q(is_archived=False, chapter__is_archived=False, chapter__is_published=True)
 
 
-def requirement_counts(*, user, course_ids: list[int]) -> dict[int, tuple[int, int]]:
+def requirement_counts(*, user, courses: list[Course]) -> dict[int, tuple[int, int]]:
     """(passed, total) of what else finishing each course takes, summed over extensions."""
     counts: dict[int, tuple[int, int]] = {}
     for extension in extensions():
         if extension.requirements is None:
             continue
         for course_id, (passed, total) in extension.requirements(
-            user=user, course_ids=course_ids
+            user=user, courses=courses
         ).items():
             before = counts.get(course_id, (0, 0))
             counts[course_id] = (before[0] + passed, before[1] + total)
@@ -66,11 +67,11 @@ def course_progress(
     """A student's progress on one course. Pass what the page already loaded to save queries:
     the live lesson count, the completed lesson ids, (chapter quizzes passed, total)."""
     if lessons_total is None:
-        lessons_total = Lesson.objects.filter(LIVE_LESSON, course=course).count()
+        lessons_total = len(course_structure(course=course).live_lesson_ids)
     if done is None:
         done = completed_lesson_ids(user=user, course=course)
     if requirements is None:
-        requirements = requirement_counts(user=user, course_ids=[course.pk]).get(course.pk, (0, 0))
+        requirements = requirement_counts(user=user, courses=[course]).get(course.pk, (0, 0))
     passed, total = requirements
     return CourseProgress(
         lessons_done=len(done),
@@ -105,7 +106,8 @@ class DashboardEntry:
 
 
 def dashboard(*, user) -> list[DashboardEntry]:
-    """Every course a student is enrolled on, most recent activity first (four queries)."""
+    """Every course a student is enrolled on, most recent activity first (three queries while
+    the courses' structures are kept)."""
     enrollments = list(
         Enrollment.objects.filter(user=user, course__is_published=True, left_at__isnull=True)
         .select_related("course")
@@ -113,40 +115,30 @@ def dashboard(*, user) -> list[DashboardEntry]:
     )
     if not enrollments:
         return []
-    course_ids = [e.course_id for e in enrollments]
-    courses = {e.course_id: e.course for e in enrollments}
-    lessons_by_course: dict[int, list[Lesson]] = {cid: [] for cid in course_ids}
-    for lesson in (
-        Lesson.objects.filter(LIVE_LESSON, course_id__in=course_ids)
-        .select_related("chapter")
-        .only("slug", "title", "position", "course_id", "chapter__slug", "chapter__position")
-        .order_by("chapter__position", "position")
-    ):
-        lesson.chapter.course = lesson.course = courses[lesson.course_id]
-        lessons_by_course[lesson.course_id].append(lesson)
+    courses = [enrollment.course for enrollment in enrollments]
     done = set(
         LessonProgress.objects.filter(
-            user=user, course_id__in=course_ids, completed_at__isnull=False
+            user=user, course_id__in=[course.pk for course in courses], completed_at__isnull=False
         ).values_list("lesson_id", flat=True)
     )
-    quizzes = requirement_counts(user=user, course_ids=course_ids)
+    quizzes = requirement_counts(user=user, courses=courses)
 
     entries = []
     for enrollment in enrollments:
-        lessons = lessons_by_course[enrollment.course_id]
-        by_id = {lesson.pk: lesson for lesson in lessons}
+        structure = course_structure(course=enrollment.course)
+        lessons = structure.lessons()
         passed, total = quizzes.get(enrollment.course_id, (0, 0))
         entries.append(
             DashboardEntry(
                 course=enrollment.course,
                 enrollment=enrollment,
                 progress=CourseProgress(
-                    lessons_done=sum(1 for lesson in lessons if lesson.pk in done),
+                    lessons_done=len(structure.live_lesson_ids & done),
                     lessons_total=len(lessons),
                     quizzes_passed=passed,
                     quizzes_total=total,
                 ),
-                continue_lesson=by_id.get(enrollment.last_lesson_id),
+                continue_lesson=structure.lesson(pk=enrollment.last_lesson_id),
                 next_lesson=next((lesson for lesson in lessons if lesson.pk not in done), None),
             )
         )

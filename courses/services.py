@@ -39,6 +39,7 @@ from courses.splitter import (
     decode_source,
     split_course,
 )
+from courses.structure import content_changed
 
 logger = logging.getLogger(__name__)
 
@@ -438,6 +439,8 @@ def _course_import(
         if extension.import_step is not None:
             extension.import_step(course=course, course_dir=course_dir, report=report)
 
+    if report.changed:
+        course.content_version = content_changed(course_ids=[course.pk])
     if dry_run:
         transaction.set_rollback(True)
     return report
@@ -741,6 +744,7 @@ def chapter_intro_update(*, chapter: Chapter, intro_markdown: str) -> list[str]:
     chapter.edited_at = timezone.now()
     chapter.full_clean()
     chapter.save()
+    content_changed(course_ids=[chapter.course_id])
     return [_edit_warning_text(w) for w in links.warnings]
 
 
@@ -758,6 +762,7 @@ def lesson_body_update(*, lesson: Lesson, body_markdown: str) -> list[str]:
     lesson.edited_at = timezone.now()
     lesson.full_clean()
     lesson.save()
+    content_changed(course_ids=[lesson.course_id])
     return [_edit_warning_text(w) for w in links.warnings]
 
 

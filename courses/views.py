@@ -23,18 +23,21 @@ def catalog(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
-    course = selectors.course_get(slug=course_slug, drafts=request.user.is_staff)
-    chapters = selectors.course_outline(course=course, drafts=request.user.is_staff)
+    drafts = request.user.is_staff
+    course = selectors.course_get(slug=course_slug, drafts=drafts)
+    chapters = selectors.course_outline(course=course, drafts=drafts)
     lessons = [lesson for chapter in chapters for lesson in chapter.live_lessons]
     done = selectors.completed_lesson_ids(user=request.user, course=course)
     # What the rooms above courses add (quizzes), and how many of their requirements are met.
     extra: dict = {}
+    outline_state: list = [sorted(done)]
     passed = total = 0
     for extension in extensions():
         if extension.course_page is not None:
             page_context, (done_here, total_here) = extension.course_page(
                 user=request.user, course=course, chapter_ids=[c.pk for c in chapters]
             )
+            outline_state.append(page_context.pop("outline_state", None))
             extra.update(page_context)
             passed, total = passed + done_here, total + total_here
     context = {
@@ -44,6 +47,9 @@ def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
         "reading_minutes": sum(chapter.reading_minutes for chapter in chapters),
         "first_lesson": lessons[0] if lessons else None,
         "completed_ids": done,
+        # The outline is rendered once per content version and student state, then taken
+        # from the cache (the template's {% cache %}): this names that state.
+        "outline_key": f"{course.pk}:{course.content_version}:{drafts}:{outline_state!r}",
         **_progress_context(
             request, course, lessons_total=len(lessons), done=done, requirements=(passed, total)
         ),
@@ -163,9 +169,14 @@ def _lesson_context(request: HtmxHttpRequest, lesson) -> dict:
     neighbours = selectors.lesson_neighbours(lesson=lesson, drafts=request.user.is_staff)
     done = selectors.completed_lesson_ids(user=request.user, course=lesson.course)
     extra: dict = {}
+    passed = total = 0
     for extension in extensions():
         if extension.lesson_page is not None:
-            extra.update(extension.lesson_page(user=request.user, lesson=lesson))
+            page_context, (done_here, total_here) = extension.lesson_page(
+                user=request.user, lesson=lesson
+            )
+            extra.update(page_context)
+            passed, total = passed + done_here, total + total_here
     return {
         "course": lesson.course,
         "chapter": lesson.chapter,
@@ -176,7 +187,9 @@ def _lesson_context(request: HtmxHttpRequest, lesson) -> dict:
         "completed_ids": done,
         "is_completed": lesson.pk in done,
         "progress": (
-            progress.course_progress(user=request.user, course=lesson.course, done=done)
+            progress.course_progress(
+                user=request.user, course=lesson.course, done=done, requirements=(passed, total)
+            )
             if request.user.is_authenticated
             else None
         ),
@@ -186,8 +199,12 @@ def _lesson_context(request: HtmxHttpRequest, lesson) -> dict:
 
 def _progress_context(request: HtmxHttpRequest, course, **loaded) -> dict:
     if not request.user.is_authenticated:
-        return {"progress": None, "enrollment": None}
+        return {"progress": None, "enrollment": None, "continue_lesson": None}
+    enrollment = selectors.enrollment_get(user=request.user, course=course)
     return {
         "progress": progress.course_progress(user=request.user, course=course, **loaded),
-        "enrollment": selectors.enrollment_get(user=request.user, course=course),
+        "enrollment": enrollment,
+        "continue_lesson": selectors.continue_lesson(
+            enrollment=enrollment, course=course, drafts=request.user.is_staff
+        ),
     }

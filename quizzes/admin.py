@@ -52,6 +52,7 @@ class QuizAdmin(ImportedAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(ImportedAdmin):
+    course_path = "quiz__course_id"
     list_display = ["key", "quiz", "kind", "position", "is_archived"]
     list_filter = ["kind", "is_archived", "quiz__course"]
     list_select_related = ["quiz"]

@@ -12,14 +12,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from courses.models import Course, Lesson
-from quizzes import gift
+from courses.structure import course_structure
+from quizzes import course_quizzes, gift
 from quizzes.models import (
     Answer,
     Attempt,
     AttemptCounts,
     Question,
     Quiz,
-    QuizKind,
     ShowAnswers,
 )
 from quizzes.shuffle import choice_order
@@ -171,101 +171,101 @@ def _shown_response(kind, response, order, texts) -> object:
     return response
 
 
-def lesson_quiz_context(*, user, lesson: Lesson) -> dict:
-    """Template context the lesson page needs for its knowledge checks and chapter quiz.
-
-    One query for the quizzes (with the student's results), one more for the questions of
-    the lesson's knowledge checks when it has any.
-    """
-    quizzes = list(
-        _with_result(
-            Quiz.objects.filter(
-                Q(kind=QuizKind.CHECK, lesson=lesson)
-                | Q(kind=QuizKind.CHAPTER, chapter_id=lesson.chapter_id),
-                is_archived=False,
-            ).order_by("kind", "position"),
-            user,
-        )
-    )
-    checks = [quiz for quiz in quizzes if quiz.kind == QuizKind.CHECK]
-    chapter_quiz = next((quiz for quiz in quizzes if quiz.kind == QuizKind.CHAPTER), None)
-    if checks:
-        questions: dict[int, list[Question]] = {}
-        for question in Question.objects.filter(quiz__in=checks, is_archived=False).order_by(
-            "position"
-        ):
-            if question.kind != gift.Kind.DESCRIPTION:
-                questions.setdefault(question.quiz_id, []).append(question)
-        for quiz in checks:
-            # Seeded per student and check: the attempt check_submit opens reads the post
-            # with the same order.
-            seed = quiz.check_seed(user) if user.is_authenticated else 0
-            quiz.shown_questions = [
-                shown_question(
-                    question=q, parsed=q.as_gift(), seed=seed, shuffle=quiz.shuffle_choices
-                )
-                for q in questions.get(quiz.pk, [])
-            ]
-            for number, shown in enumerate(quiz.shown_questions, start=1):
-                shown.number = number
-    return {
+def lesson_quiz_context(*, user, lesson: Lesson) -> tuple[dict, tuple[int, int]]:
+    """Template context the lesson page needs for its knowledge checks and chapter quiz, and
+    the course's (chapter quizzes passed, total) for its progress bar: one query (the
+    student's attempts) while the course's quizzes are kept (quizzes.course_quizzes)."""
+    kept = course_quizzes.course_quizzes(course=lesson.course)
+    results = course_quizzes.quiz_results(user=user, quizzes=kept.all)
+    checks = [course_quizzes.for_student(quiz, results) for quiz in kept.checks.get(lesson.pk, [])]
+    chapter_quiz = kept.chapter_quizzes.get(lesson.chapter_id)
+    for quiz in checks:
+        # Seeded per student and check: the attempt check_submit opens reads the post with
+        # the same order.
+        seed = quiz.check_seed(user) if user.is_authenticated else 0
+        quiz.shown_questions = [
+            shown_question(question=q, parsed=q.as_gift(), seed=seed, shuffle=quiz.shuffle_choices)
+            for q in quiz.live_questions
+        ]
+        for number, shown in enumerate(quiz.shown_questions, start=1):
+            shown.number = number
+    context = {
         # Fences are placed where they were written; file checks (position 1000) at the end.
         "knowledge_checks": {quiz.position: quiz for quiz in checks if quiz.position < 1000},
         "knowledge_checks_after": [quiz for quiz in checks if quiz.position >= 1000],
-        "chapter_quiz": chapter_quiz,
+        "chapter_quiz": (
+            course_quizzes.for_student(chapter_quiz, results) if chapter_quiz is not None else None
+        ),
     }
+    counts = course_quizzes.requirements(course=lesson.course, quizzes=kept, results=results)
+    return context, counts
 
 
 def course_quiz_context(*, user, course: Course) -> dict:
     """Template context the course page needs to show chapter quizzes in the outline (one
-    query): `chapter_quizzes` maps a chapter id to its quiz, with the student's result."""
-    quizzes = _with_result(
-        Quiz.objects.filter(course=course, kind=QuizKind.CHAPTER, is_archived=False).only(
-            "pk", "chapter_id", "title", "pass_mark", "attempt_counts", "max_attempts"
-        ),
-        user,
-    )
-    return {"chapter_quizzes": {quiz.chapter_id: quiz for quiz in quizzes}}
+    query while the course's quizzes are kept): `chapter_quizzes` maps a chapter id to its
+    quiz, with the student's result."""
+    kept = course_quizzes.course_quizzes(course=course)
+    results = course_quizzes.quiz_results(user=user, quizzes=kept.chapter_quizzes.values())
+    return {
+        "chapter_quizzes": {
+            chapter_id: course_quizzes.for_student(quiz, results)
+            for chapter_id, quiz in kept.chapter_quizzes.items()
+        }
+    }
 
 
 def course_page(*, user, course: Course, chapter_ids: list[int]) -> tuple[dict, tuple[int, int]]:
     """The course page's quiz context, and (chapter quizzes passed, total) from it."""
     context = course_quiz_context(user=user, course=course)
-    return context, quiz_counts(chapter_quizzes=context["chapter_quizzes"], chapter_ids=chapter_ids)
+    counts = quiz_counts(chapter_quizzes=context["chapter_quizzes"], chapter_ids=chapter_ids)
+    # What the outline shows of the student's quizzes (templates/quizzes/_outline_chapter_quiz).
+    context["outline_state"] = sorted(
+        (quiz.pk, str(quiz.result_score), quiz.result_passed)
+        for quiz in context["chapter_quizzes"].values()
+        if quiz.result_score is not None
+    )
+    return context, counts
 
 
 # --- progress, for the dashboard and course completion ---------------------------------------
 
 
 def quiz_counts(*, chapter_quizzes: dict[int, Quiz], chapter_ids) -> tuple[int, int]:
-    """(passed, total) from what course_quiz_context loaded, for the live chapters given:
-    spares the course page a second, expensive query."""
+    """(passed, total) from what course_quiz_context loaded, for the live chapters given."""
     shown = [chapter_quizzes[pk] for pk in chapter_ids if pk in chapter_quizzes]
     return sum(bool(getattr(quiz, "result_passed", False)) for quiz in shown), len(shown)
 
 
-def quiz_progress_for_courses(*, user, course_ids) -> dict[int, tuple[int, int]]:
+def quiz_progress_for_courses(*, user, courses: Sequence[Course]) -> dict[int, tuple[int, int]]:
     """course id -> (chapter quizzes passed, live chapter quizzes), in one query."""
-    rows = _with_result(
-        Quiz.objects.filter(_LIVE_QUIZ, kind=QuizKind.CHAPTER, course_id__in=list(course_ids)),
-        user,
-    ).values_list("course_id", *(["result_passed"] if user.is_authenticated else []))
-    progress: dict[int, tuple[int, int]] = {}
-    for row in rows:
-        passed, total = progress.get(row[0], (0, 0))
-        progress[row[0]] = (passed + bool(row[1:] and row[1]), total + 1)
+    kept = {course.pk: course_quizzes.course_quizzes(course=course) for course in courses}
+    results = course_quizzes.quiz_results(
+        user=user,
+        quizzes=[q for quizzes in kept.values() for q in quizzes.chapter_quizzes.values()],
+    )
+    progress = {}
+    for course in courses:
+        counts = course_quizzes.requirements(
+            course=course, quizzes=kept[course.pk], results=results
+        )
+        if counts[1]:
+            progress[course.pk] = counts
     return progress
 
 
 def passed_quiz_ids(*, user, course: Course) -> set[int]:
     """Ids of the live chapter quizzes of a course this student passed (one query)."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or not course.is_published:
         return set()
-    return set(
-        _with_result(Quiz.objects.filter(_LIVE_QUIZ, kind=QuizKind.CHAPTER, course=course), user)
-        .filter(result_passed=True)
-        .values_list("pk", flat=True)
-    )
+    kept = course_quizzes.course_quizzes(course=course)
+    results = course_quizzes.quiz_results(user=user, quizzes=kept.chapter_quizzes.values())
+    live = {chapter.pk for chapter in course_structure(course=course).chapters()}
+    return {
+        quiz.pk
+        for chapter_id, quiz in kept.chapter_quizzes.items()
+        if chapter_id in live and results.get(quiz.pk, course_quizzes.QuizResult()).passed
+    }
 
 
 # --- quiz and attempt pages ------------------------------------------------------------------

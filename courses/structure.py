@@ -1,0 +1,169 @@
+"""A course's structure: its chapters and lessons in reading order, read from the database once
+per content version and then kept in the process's memory.
+
+The outline, each lesson's previous and next, a chapter's lessons and the number of lessons
+that count change only when a course's content changes: an import that writes something, or a
+staff edit of the course, a chapter, a lesson, a quiz or a question. Whatever makes such a
+change calls ``content_changed``, which gives the course a fresh random ``content_version``
+in the same transaction. A structure is kept under (course pk, content version), and every
+page reads the version with the course row it loads anyway, so a page never sees a structure
+older than the course it loaded, nothing needs deleting, and nothing needs sharing between
+processes: each one reads a new version once (two queries) and serves it from memory.
+
+A random token rather than a counter: a database restored from a backup, or a test database
+rolled back, brings back older counters, and a counter value would then name two different
+contents.
+
+The objects of a structure are shared by every request the process serves: read them, never
+set anything on them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+
+from courses.models import Chapter, Course, Lesson, new_content_version
+
+# Lists and links need none of a lesson's text, which is most of its row.
+LESSON_TEXT = ("body_markdown", "body_html", "body_text", "toc")
+
+# Courses whose structure a process keeps (the least recently used one goes first).
+KEEP = 64
+
+
+def content_changed(*, course_ids: Iterable[int]) -> str:
+    """Record that these courses' content changed (call it in the transaction that changed
+    it): each gets a new content version, so pages read its structure again. Returns the
+    new version."""
+    version = new_content_version()
+    Course.objects.filter(pk__in=list(course_ids)).update(content_version=version)
+    return version
+
+
+class CourseStructure:
+    """The live (not archived) chapters of one course in order, each with ``live_lessons``
+    and ``reading_minutes``; drafts (unpublished chapters) included and flagged, for staff."""
+
+    def __init__(self, course: Course, chapters: list[Chapter]) -> None:
+        self.course = course
+        self._chapters = {True: chapters, False: [c for c in chapters if c.is_published]}
+        self._lessons = {
+            drafts: [lesson for chapter in listed for lesson in chapter.live_lessons]
+            for drafts, listed in self._chapters.items()
+        }
+        self._lesson_index = {
+            drafts: {lesson.pk: i for i, lesson in enumerate(lessons)}
+            for drafts, lessons in self._lessons.items()
+        }
+        self._chapter_index = {
+            drafts: {chapter.pk: i for i, chapter in enumerate(listed)}
+            for drafts, listed in self._chapters.items()
+        }
+        self._by_slug = {chapter.slug: chapter for chapter in chapters}
+        self._by_pk = {chapter.pk: chapter for chapter in chapters}
+        self.live_lesson_ids = frozenset(lesson.pk for lesson in self._lessons[False])
+
+    def chapters(self, *, drafts: bool = False) -> list[Chapter]:
+        return self._chapters[drafts]
+
+    def lessons(self, *, drafts: bool = False) -> list[Lesson]:
+        """Live lessons in reading order (of published chapters unless ``drafts``)."""
+        return self._lessons[drafts]
+
+    def chapter(self, *, slug: str, drafts: bool = False) -> Chapter | None:
+        chapter = self._by_slug.get(slug)
+        if chapter is None or not (drafts or chapter.is_published):
+            return None
+        return chapter
+
+    def lesson(self, *, pk: int | None, drafts: bool = False) -> Lesson | None:
+        """A live lesson by id (of a published chapter unless ``drafts``), else None."""
+        index = self._lesson_index[drafts].get(pk)
+        return None if index is None else self._lessons[drafts][index]
+
+    def chapter_lessons(self, *, chapter_id: int) -> list[Lesson]:
+        chapter = self._by_pk.get(chapter_id)
+        return chapter.live_lessons if chapter is not None else []
+
+    def chapter_neighbours(
+        self, *, chapter_id: int, drafts: bool = False
+    ) -> tuple[Chapter | None, Chapter | None]:
+        return _around(self._chapters[drafts], self._chapter_index[drafts].get(chapter_id))
+
+    def lesson_neighbours(
+        self, *, lesson_id: int, drafts: bool = False
+    ) -> tuple[Lesson | None, Lesson | None]:
+        return _around(self._lessons[drafts], self._lesson_index[drafts].get(lesson_id))
+
+
+def _around[T](rows: list[T], index: int | None) -> tuple[T | None, T | None]:
+    if index is None:
+        return None, None
+    previous = rows[index - 1] if index > 0 else None
+    following = rows[index + 1] if index + 1 < len(rows) else None
+    return previous, following
+
+
+class KeptPerVersion[T]:
+    """What a process keeps of each course at one content version, built on first use; the
+    least recently used course goes first past ``keep``. Used for the structure here and by
+    the rooms above for what else follows only the content (quizzes.course_quizzes)."""
+
+    def __init__(self, build: Callable[[Course], T], *, keep: int = KEEP) -> None:
+        self._build = build
+        self._keep = keep
+        self._kept: OrderedDict[tuple[int, str], T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, course: Course) -> T:
+        """What ``build`` makes of the course at the version ``course`` was loaded with."""
+        key = (course.pk, course.content_version)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        built = self._build(course)
+        with self._lock:
+            self._kept[key] = built
+            while len(self._kept) > self._keep:
+                self._kept.popitem(last=False)
+        return built
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+
+def course_structure(*, course: Course) -> CourseStructure:
+    """The structure of the course at the content version ``course`` was loaded with."""
+    return _structures.get(course)
+
+
+def _build(course: Course) -> CourseStructure:
+    """Two queries: the live chapters, and their live lessons without their text."""
+    chapters = list(
+        Chapter.objects.filter(course=course, is_archived=False)
+        .order_by("position")
+        .defer("intro_markdown", "intro_text")
+    )
+    by_pk = {chapter.pk: chapter for chapter in chapters}
+    for chapter in chapters:
+        chapter.course = course
+        chapter.live_lessons = []
+    for lesson in (
+        Lesson.objects.filter(course=course, is_archived=False, chapter__is_archived=False)
+        .order_by("position")
+        .defer(*LESSON_TEXT)
+    ):
+        chapter = by_pk[lesson.chapter_id]
+        lesson.chapter = chapter
+        lesson.course = course
+        chapter.live_lessons.append(lesson)
+    for chapter in chapters:
+        chapter.reading_minutes = sum(lesson.reading_minutes for lesson in chapter.live_lessons)
+    return CourseStructure(course, chapters)
+
+
+_structures = KeptPerVersion(_build)
