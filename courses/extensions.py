@@ -30,6 +30,8 @@ class CourseExtension:
       room shows in the course outline changes (the outline is cached on it).
     - ``lesson_page(user=, lesson=) -> (context, (passed, total))``: template context for a
       lesson page, and the course's count as ``requirements`` gives it, from what it loaded.
+      The context's ``page_state`` is a value whose repr changes whenever what the room shows
+      of the student on the page changes: the page is cached on it (courses.page_cache).
     - ``archive_files(course=) -> ({path: bytes}, toml)``: files a course download adds
       (paths inside the course folder) and text to append to its course.toml.
     """

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.timesince import timesince
 
+from config.sql import rows
 from courses.extensions import extensions
 from courses.models import Course, Enrollment, Lesson, LessonProgress
 from courses.selectors import completed_lesson_ids
@@ -104,23 +106,54 @@ class DashboardEntry:
     continue_lesson: Lesson | None
     next_lesson: Lesson | None
 
+    @property
+    def state(self) -> tuple:
+        """Everything the dashboard and the catalog show of this entry (their page cache's
+        key, courses.page_cache), "last activity 5 minutes ago" included."""
+        enrollment = self.enrollment
+        return (
+            self.course.pk,
+            self.course.content_version,
+            enrollment.completed_at,
+            timesince(enrollment.last_activity_at),
+            self.progress,
+            getattr(self.continue_lesson, "pk", None),
+            getattr(self.next_lesson, "pk", None),
+        )
+
 
 def dashboard(*, user) -> list[DashboardEntry]:
-    """Every course a student is enrolled on, most recent activity first (three queries while
+    """Every course a student is enrolled on, most recent activity first (four queries while
     the courses' structures are kept)."""
+    # SQL, as the other reads every page makes (courses.selectors._COURSES).
+    enrollment_table, course_table = Enrollment._meta.db_table, Course._meta.db_table
     enrollments = list(
-        Enrollment.objects.filter(user=user, course__is_published=True, left_at__isnull=True)
-        .select_related("course")
-        .order_by("-last_activity_at")
+        Enrollment.objects.raw(
+            f"SELECT e.* FROM {enrollment_table} e JOIN {course_table} c ON c.id = e.course_id"
+            " WHERE e.user_id = %s AND c.is_published AND e.left_at IS NULL"
+            " ORDER BY e.last_activity_at DESC, e.id",
+            [user.pk],
+        )
     )
     if not enrollments:
         return []
+    ids = [enrollment.course_id for enrollment in enrollments]
+    marks = ", ".join(["%s"] * len(ids))
+    by_id = {
+        course.pk: course
+        for course in Course.objects.raw(f"SELECT * FROM {course_table} WHERE id IN ({marks})", ids)
+    }
+    for enrollment in enrollments:
+        enrollment.course = by_id[enrollment.course_id]
     courses = [enrollment.course for enrollment in enrollments]
-    done = set(
-        LessonProgress.objects.filter(
-            user=user, course_id__in=[course.pk for course in courses], completed_at__isnull=False
-        ).values_list("lesson_id", flat=True)
-    )
+    done = {
+        lesson_id
+        for (lesson_id,) in rows(
+            f"SELECT lesson_id FROM {LessonProgress._meta.db_table} WHERE user_id = %s"
+            f" AND course_id IN ({marks}) AND completed_at IS NOT NULL",
+            [user.pk, *ids],
+        )
+    }
     quizzes = requirement_counts(user=user, courses=courses)
 
     entries = []

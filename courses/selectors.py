@@ -1,18 +1,25 @@
 """Reads for the course pages. Each returns what one page needs in a fixed number of queries;
 what only a content change changes comes from the course's structure (courses.structure)."""
 
+import copy
 from dataclasses import dataclass
 
 from django.http import Http404
 
+from config.sql import rows
 from courses.models import Chapter, Course, Enrollment, Lesson, LessonProgress
 from courses.structure import course_structure
+
+# Reads every page makes are SQL (Model.objects.raw, which still converts each column as the
+# ORM does): building them through the query compiler cost more than running them, a
+# millisecond a page (bench/README.md). Values always go as parameters.
+_COURSES = f"SELECT * FROM {Course._meta.db_table}"
 
 
 def course_list() -> list[Course]:
     """Published courses, each with its live `lesson_count` and `reading_minutes` (one query
     while their structures are kept)."""
-    courses = list(Course.objects.filter(is_published=True))
+    courses = list(Course.objects.raw(f"{_COURSES} WHERE is_published ORDER BY title, id"))
     for course in courses:
         lessons = course_structure(course=course).lessons()
         course.lesson_count = len(lessons)
@@ -22,11 +29,11 @@ def course_list() -> list[Course]:
 
 def course_get(*, slug: str, drafts: bool = False) -> Course:
     """A published course; with ``drafts`` (staff) an unpublished one too."""
-    published = {} if drafts else {"is_published": True}
-    try:
-        return Course.objects.get(slug=slug, **published)
-    except Course.DoesNotExist:
-        raise Http404("No such course") from None
+    published = "" if drafts else " AND is_published"
+    found = list(Course.objects.raw(f"{_COURSES} WHERE slug = %s{published}", [slug]))
+    if not found:
+        raise Http404("No such course")
+    return found[0]
 
 
 def course_outline(*, course: Course, drafts: bool = False) -> list[Chapter]:
@@ -53,22 +60,27 @@ def chapter_neighbours(
 def lesson_get(
     *, course_slug: str, chapter_slug: str, lesson_slug: str, drafts: bool = False
 ) -> Lesson:
-    """A live lesson with its chapter and course (one query); 404 if archived or missing,
-    or if its course is unpublished, unless ``drafts`` (staff)."""
-    published = {} if drafts else {"course__is_published": True, "chapter__is_published": True}
-    try:
-        lesson = Lesson.objects.select_related("chapter", "course").get(
-            **published,
-            course__slug=course_slug,
-            chapter__slug=chapter_slug,
-            chapter__is_archived=False,
-            slug=lesson_slug,
-            is_archived=False,
-        )
-    except Lesson.DoesNotExist:
-        raise Http404("No such lesson") from None
-    lesson.chapter.course = lesson.course
+    """A live lesson with its chapter and course (one query: the course); 404 if archived or
+    missing, or if its course or chapter is unpublished, unless ``drafts`` (staff).
+
+    The lesson is the request's own copy of the kept one (courses.structure), without its
+    text: ``lesson_text_load`` reads that when the page is rendered.
+    """
+    course = course_get(slug=course_slug, drafts=drafts)
+    kept = course_structure(course=course).lesson_at(
+        chapter_slug=chapter_slug, slug=lesson_slug, drafts=drafts
+    )
+    if kept is None:
+        raise Http404("No such lesson")
+    lesson = copy.copy(kept)  # Django copies the relation cache too: nothing kept is touched
+    lesson.course = course
     return lesson
+
+
+def lesson_text_load(lesson: Lesson) -> None:
+    """Read a lesson's rendered text and table of contents into it (one query)."""
+    row = Lesson.objects.filter(pk=lesson.pk).values("body_html", "toc").get()
+    lesson.body_html, lesson.toc = row["body_html"], row["toc"]
 
 
 @dataclass(frozen=True)
@@ -92,15 +104,20 @@ def chapter_lessons(*, chapter: Chapter) -> list[Lesson]:
 
 
 def completed_lesson_ids(*, user, course: Course) -> set[int]:
-    """Ids of the live lessons of a course this student completed (one query)."""
+    """Ids of the live lessons of a course this student completed (one query).
+
+    SQL (see _COURSES above), on the index courses_progress_done_idx.
+    """
     if not user.is_authenticated:
         return set()
     live = course_structure(course=course).live_lesson_ids
     return {
         lesson_id
-        for lesson_id in LessonProgress.objects.filter(
-            user=user, course=course, completed_at__isnull=False
-        ).values_list("lesson_id", flat=True)
+        for (lesson_id,) in rows(
+            f"SELECT lesson_id FROM {LessonProgress._meta.db_table}"
+            " WHERE user_id = %s AND course_id = %s AND completed_at IS NOT NULL",
+            [user.pk, course.pk],
+        )
         if lesson_id in live
     }
 
@@ -108,7 +125,11 @@ def completed_lesson_ids(*, user, course: Course) -> set[int]:
 def enrollment_get(*, user, course: Course) -> Enrollment | None:
     if not user.is_authenticated:
         return None
-    return Enrollment.objects.filter(user=user, course=course).first()
+    found = Enrollment.objects.raw(
+        f"SELECT * FROM {Enrollment._meta.db_table} WHERE user_id = %s AND course_id = %s",
+        [user.pk, course.pk],
+    )
+    return next(iter(found), None)
 
 
 def continue_lesson(

@@ -62,6 +62,11 @@ class CourseStructure:
             for drafts, listed in self._chapters.items()
         }
         self._by_slug = {chapter.slug: chapter for chapter in chapters}
+        self._lesson_by_slug = {
+            (chapter.slug, lesson.slug): lesson
+            for chapter in chapters
+            for lesson in chapter.live_lessons
+        }
         self._by_pk = {chapter.pk: chapter for chapter in chapters}
         self.live_lesson_ids = frozenset(lesson.pk for lesson in self._lessons[False])
 
@@ -77,6 +82,13 @@ class CourseStructure:
         if chapter is None or not (drafts or chapter.is_published):
             return None
         return chapter
+
+    def lesson_at(self, *, chapter_slug: str, slug: str, drafts: bool = False) -> Lesson | None:
+        """A live lesson by its address (of a published chapter unless ``drafts``)."""
+        lesson = self._lesson_by_slug.get((chapter_slug, slug))
+        if lesson is None or not (drafts or lesson.chapter.is_published):
+            return None
+        return lesson
 
     def lesson(self, *, pk: int | None, drafts: bool = False) -> Lesson | None:
         """A live lesson by id (of a published chapter unless ``drafts``), else None."""

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from config.htmx import HtmxHttpRequest, template_for
-from courses import files, progress, selectors, services
+from courses import files, page_cache, progress, selectors, services
 from courses.extensions import extensions
 
 
@@ -18,7 +18,13 @@ def catalog(request: HtmxHttpRequest) -> HttpResponse:
     progress_by_course = progress.catalog_progress(user=request.user)
     for course in courses:
         course.entry = progress_by_course.get(course.pk)
-    return render(request, "courses/catalog.html", {"courses": courses})
+    key = page_cache.page_key(
+        request,
+        "catalog",
+        [(course.pk, course.content_version) for course in courses],
+        [entry.state for entry in progress_by_course.values()],
+    )
+    return page_cache.page_render(request, key, "courses/catalog.html", {"courses": courses})
 
 
 @require_safe
@@ -55,7 +61,16 @@ def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
         ),
         **extra,
     }
-    return render(request, "courses/course_detail.html", context)
+    enrollment = context["enrollment"]
+    key = page_cache.page_key(
+        request,
+        "course",
+        context["outline_key"],
+        context["progress"],
+        enrollment and (enrollment.pk, enrollment.completed_at, enrollment.left_at),
+        getattr(context["continue_lesson"], "pk", None),
+    )
+    return page_cache.page_render(request, key, "courses/course_detail.html", context)
 
 
 @require_safe
@@ -95,9 +110,9 @@ def course_leave(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
 @require_safe
 @login_required
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
-    return render(
-        request, "courses/dashboard.html", {"entries": progress.dashboard(user=request.user)}
-    )
+    entries = progress.dashboard(user=request.user)
+    key = page_cache.page_key(request, "dashboard", [entry.state for entry in entries])
+    return page_cache.page_render(request, key, "courses/dashboard.html", {"entries": entries})
 
 
 @require_safe
@@ -108,16 +123,21 @@ def chapter_detail(request: HtmxHttpRequest, course_slug: str, chapter_slug: str
     previous_chapter, next_chapter = selectors.chapter_neighbours(
         chapter=chapter, drafts=request.user.is_staff
     )
+    done = selectors.completed_lesson_ids(user=request.user, course=course)
+    key = page_cache.page_key(request, "chapter", chapter.pk, course.content_version, sorted(done))
+    cached = page_cache.page_get(request, key)
+    if cached is not None:
+        return cached
     context = {
         "course": course,
         "chapter": chapter,
         "lessons": selectors.chapter_lessons(chapter=chapter),
-        "completed_ids": selectors.completed_lesson_ids(user=request.user, course=course),
+        "completed_ids": done,
         "previous_chapter": previous_chapter,
         "next_chapter": next_chapter,
     }
     template = template_for(request, "courses/chapter_detail.html", "page")
-    return render(request, template, context)
+    return page_cache.page_keep(request, key, render(request, template, context))
 
 
 @require_safe
@@ -136,8 +156,22 @@ def lesson_detail(
     # Staff read as students see, without becoming one: no enrollment, no progress rows.
     if request.user.is_authenticated and not request.user.is_staff:
         services.lesson_view_record(user=request.user, lesson=lesson)
+    context = _lesson_context(request, lesson)
+    key = page_cache.page_key(
+        request,
+        "lesson",
+        lesson.pk,
+        lesson.course.content_version,
+        sorted(context["completed_ids"]),
+        context["progress"],
+        context["page_state"],
+    )
+    cached = page_cache.page_get(request, key)
+    if cached is not None:
+        return cached
+    selectors.lesson_text_load(lesson)
     template = template_for(request, "courses/lesson_detail.html", "page")
-    return render(request, template, _lesson_context(request, lesson))
+    return page_cache.page_keep(request, key, render(request, template, context))
 
 
 @require_POST
@@ -169,12 +203,14 @@ def _lesson_context(request: HtmxHttpRequest, lesson) -> dict:
     neighbours = selectors.lesson_neighbours(lesson=lesson, drafts=request.user.is_staff)
     done = selectors.completed_lesson_ids(user=request.user, course=lesson.course)
     extra: dict = {}
+    page_state: list = []
     passed = total = 0
     for extension in extensions():
         if extension.lesson_page is not None:
             page_context, (done_here, total_here) = extension.lesson_page(
                 user=request.user, lesson=lesson
             )
+            page_state.append(page_context.pop("page_state", None))
             extra.update(page_context)
             passed, total = passed + done_here, total + total_here
     return {
@@ -186,6 +222,8 @@ def _lesson_context(request: HtmxHttpRequest, lesson) -> dict:
         "next": neighbours.next,
         "completed_ids": done,
         "is_completed": lesson.pk in done,
+        # What the rooms above show of the student's own state (the page cache's key).
+        "page_state": page_state,
         "progress": (
             progress.course_progress(
                 user=request.user, course=lesson.course, done=done, requirements=(passed, total)

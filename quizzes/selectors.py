@@ -198,6 +198,8 @@ def lesson_quiz_context(*, user, lesson: Lesson) -> tuple[dict, tuple[int, int]]
         ),
     }
     counts = course_quizzes.requirements(course=lesson.course, quizzes=kept, results=results)
+    # Everything of the student's this page shows (the lesson page is cached on it).
+    context["page_state"] = sorted(results.items())
     return context, counts
 
 

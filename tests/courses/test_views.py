@@ -206,14 +206,16 @@ def test_lesson_page_query_count_is_constant(
 ):
     first = Lesson.objects.order_by("chapter__position", "position").first()
     first_url = first.get_absolute_url()
-    # session, user, lesson, enrollment and progress upserts, completed lessons, the
-    # student's attempts; once per content version, chapters, lessons, quizzes, questions
-    with django_assert_num_queries(11):
+    # session, user, course, enrollment and progress upserts, completed lessons, the
+    # student's attempts, the lesson's text; once per content version, chapters, lessons,
+    # quizzes, questions
+    with django_assert_num_queries(12):
         student.get(first_url)
     # Another lesson: the upserts again, the course's structure kept.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         student.get(LESSON_URL)
-    # A repeat view writes nothing: session, user, lesson, completed lessons, attempts.
+    # A repeat view writes nothing, and the page comes from the cache (courses.page_cache):
+    # session, user, course, completed lessons, attempts.
     with django_assert_num_queries(5):
         student.get(LESSON_URL)
 

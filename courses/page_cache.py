@@ -1,0 +1,100 @@
+"""Whole pages, kept in the cache under everything they show.
+
+A page's key names what its HTML depends on: the page and its content version; the reader
+and the state of theirs it shows (completed lessons, quiz results, enrollment: read on every
+view, so a key is never stale); whether htmx asked for the fragment; the CSRF secret the
+page's forms carry (a visitor's key is their own too); the time zone and language; and the
+release (the templates and static files served). A repeat view then costs the reads that
+make the key and one cache read, not the rendering. The one thing new in every response, the
+CSP nonce of its scripts, is put back into the kept page.
+
+Not cached: staff pages (drafts, staff links), and a page with messages waiting to be shown.
+A cache that fails (config.cache.ResilientRedisCache) only means rendering again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache as once
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.utils import timezone, translation
+
+# Long enough for a reading session, short enough to bound what the cache holds.
+PAGE_SECONDS = 600
+
+
+def page_key(request: HttpRequest, page: str, *state: object) -> str | None:
+    """The key of this page for this reader and ``state``, or None when it must be rendered."""
+    user = request.user
+    if user.is_staff or len(get_messages(request)):
+        return None
+    get_token(request)  # the page's forms carry a token of this secret (and it keeps the cookie)
+    secret = request.META.get("CSRF_COOKIE", "")
+    partial = bool(getattr(request, "htmx", False))
+    where = (timezone.get_current_timezone_name(), translation.get_language())
+    named = repr((page, user.pk, partial, secret, where, _release(), state))
+    return "page:" + hashlib.sha256(named.encode()).hexdigest()
+
+
+def page_get(request: HttpRequest, key: str | None) -> HttpResponse | None:
+    """The kept page, carrying this response's CSP nonce where the kept one had its own."""
+    content = None if key is None else cache.get(key)
+    if content is None:
+        return None
+    if _NONCE in content:
+        content = content.replace(_NONCE, str(get_nonce(request)).encode())
+    return HttpResponse(content)
+
+
+def page_keep(request: HttpRequest, key: str | None, response: HttpResponse) -> HttpResponse:
+    if key is not None and response.status_code == 200:
+        content = response.content
+        nonce = get_nonce(request)
+        if nonce:  # used by the page (its scripts): a fresh one per response
+            content = content.replace(str(nonce).encode(), _NONCE)
+        cache.set(key, content, PAGE_SECONDS)
+    return response
+
+
+def page_render(
+    request: HttpRequest, key: str | None, template: str, context: dict
+) -> HttpResponse:
+    """The kept page, else the template rendered (and kept)."""
+    cached = page_get(request, key)
+    if cached is not None:
+        return cached
+    return page_keep(request, key, render(request, template, context))
+
+
+# Stands for the response's CSP nonce in a kept page (random: no page holds it by chance).
+_NONCE = b"csp-nonce-8c41f0a2d9e34b7f"
+
+
+@once
+def _release() -> str:
+    """What a deploy changes in every page: Lectern's templates (names, sizes, times), the
+    static files' manifest and the locked dependencies. Read once per process."""
+    folders = [Path(folder) for engine in settings.TEMPLATES for folder in engine["DIRS"]]
+    folders += [Path(app.path) / "templates" for app in apps.get_app_configs()]
+    files = sorted(
+        (str(path), path.stat().st_size, path.stat().st_mtime_ns)
+        for folder in folders
+        if folder.is_dir() and str(folder).startswith(str(settings.BASE_DIR))
+        for path in folder.rglob("*.html")
+    )
+    # The static files' names (hashed in production) and the dependencies' versions.
+    for path in (
+        Path(settings.STATIC_ROOT) / "staticfiles.json" if settings.STATIC_ROOT else None,
+        Path(settings.BASE_DIR) / "requirements.lock",
+    ):
+        files.append(path.read_text() if path is not None and path.is_file() else "")
+    return hashlib.sha256(repr(files).encode()).hexdigest()[:16]

@@ -1,0 +1,94 @@
+"""A signed-in student's repeat view of a lesson comes from the cache (courses.page_cache):
+it must show exactly what a fresh render would, follow every change at once, and never reach
+anyone else."""
+
+import re
+
+from bs4 import BeautifulSoup
+from django.core.cache import cache
+from django.test import Client
+
+from courses.models import Lesson
+from courses.services import lesson_complete
+from tests.factories import UserFactory
+
+# What differs between two responses of the same page: CSRF tokens are masked afresh.
+_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+|("x-csrftoken": ")[^"]+')
+_NONCE = re.compile(r'nonce="([^"]+)"')
+
+
+def _html(response) -> str:
+    assert response.status_code == 200
+    return _TOKEN.sub(r"\1\2", response.content.decode())
+
+
+def _done_marks(response) -> int:
+    return len(BeautifulSoup(response.content, "html.parser").select(".chapter-nav .done-mark"))
+
+
+def test_a_cached_view_is_the_page_a_fresh_render_gives(student: Client, seed_course):
+    url = Lesson.objects.get(slug="billing").get_absolute_url()
+    first = student.get(url)
+    cached = student.get(url)
+    # The scripts carry this response's own nonce, the one its CSP header allows.
+    nonces = set(_NONCE.findall(cached.content.decode()))
+    assert len(nonces) == 1
+    assert f"'nonce-{nonces.pop()}'" in cached["Content-Security-Policy"]
+    assert _NONCE.findall(first.content.decode()) != _NONCE.findall(cached.content.decode())
+    cache.clear()
+    fresh = student.get(url)
+    assert _NONCE.sub("", _html(fresh)) == _NONCE.sub("", _html(cached))
+
+
+def test_the_page_follows_the_students_progress_at_once(student: Client, seed_course):
+    lessons = list(Lesson.objects.filter(chapter__position=1).order_by("position"))
+    url = lessons[0].get_absolute_url()
+    assert _done_marks(student.get(url)) == 0
+    student.get(url)  # now kept
+    lesson_complete(user=student.user, lesson=lessons[1])  # elsewhere: another tab, a phone
+    assert _done_marks(student.get(url)) == 1
+    response = student.post(url + "complete/", follow=True)
+    assert _done_marks(response) == 2
+    assert _done_marks(student.get(url)) == 2
+
+
+def test_a_kept_page_never_reaches_another_student(
+    student: Client, other_student: Client, seed_course
+):
+    lesson = Lesson.objects.get(slug="billing")
+    lesson_complete(user=student.user, lesson=lesson)
+    assert _done_marks(student.get(lesson.get_absolute_url())) == 1
+    assert _done_marks(student.get(lesson.get_absolute_url())) == 1
+    assert _done_marks(other_student.get(lesson.get_absolute_url())) == 0
+
+
+def test_the_forms_of_a_kept_page_still_pass_the_csrf_check(seed_course):
+    user = UserFactory(password=None)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    lesson = Lesson.objects.get(slug="billing")
+    browser.get(lesson.get_absolute_url())
+    kept = browser.get(lesson.get_absolute_url())
+    token = BeautifulSoup(kept.content, "html.parser").select_one(
+        "#lesson-completion input[name=csrfmiddlewaretoken]"
+    )["value"]
+
+    response = browser.post(lesson.get_absolute_url() + "complete/", {"csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+    assert user.lesson_progress.get(lesson=lesson).completed_at is not None
+
+
+def test_staff_pages_and_pages_with_messages_are_never_kept(
+    instructor: Client, student: Client, seed_course
+):
+    lesson = Lesson.objects.get(slug="billing")
+    instructor.get(lesson.get_absolute_url())
+    assert not any(key for key in cache._cache if "page:" in key)  # local-memory cache
+
+    # Leaving shows a message on the next page; a message must not be kept with it.
+    student.get(lesson.get_absolute_url())  # enrolled, and the page kept
+    student.post(seed_course.get_absolute_url() + "leave/")
+    response = student.get(lesson.get_absolute_url())
+    assert "left" in response.content.decode()
+    assert "left" not in student.get(lesson.get_absolute_url()).content.decode()
