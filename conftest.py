@@ -18,8 +18,12 @@ SEED_COURSE_DIR = BASE_DIR / "content" / "aws-cloud-fundamentals"
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache: login rate limits must not leak between tests."""
+    """Each test starts with an empty cache: login rate limits must not leak between tests,
+    nor kept pages (courses.page_cache keeps them in the process too)."""
+    from courses.page_cache import local
+
     cache.clear()
+    local.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -118,11 +122,21 @@ def celery_worker_session(django_db_blocker):
         **celery_app.conf.broker_transport_options,
         "polling_interval": 0.05,
     }
+    from celery import signals
+    from django.db import connections
+
+    def close_connections(**kwargs) -> None:
+        # A worker keeps its connection between tasks (config.celery_app); this thread's
+        # would still be open when the test database is dropped at the end of the session.
+        connections.close_all()
+
     celery_app.conf.task_always_eager = False
+    signals.task_postrun.connect(close_connections)
     with django_db_blocker.unblock():
         celery_app.control.purge()
         with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
             yield celery_app
+    signals.task_postrun.disconnect(close_connections)
 
 
 @pytest.fixture

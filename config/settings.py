@@ -253,6 +253,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Tasks a worker process runs before Celery's Django fixup closes its database connection;
+# unset, it closes it around every task (a new PostgreSQL connection per grading). Between
+# those, config.celery_app drops a broken or CONN_MAX_AGE-old connection as after a request.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when Redis is down instead of hanging a web request: the caller records the error.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {

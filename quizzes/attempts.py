@@ -186,16 +186,16 @@ def attempt_submit(*, attempt: Attempt) -> bool:
     """
     now = timezone.now()
     submitted_at = min(now, attempt.deadline) if attempt.deadline else now
-    with transaction.atomic():
-        claimed = Attempt.objects.filter(pk=attempt.pk, status=Attempt.Status.IN_PROGRESS).update(
-            status=Attempt.Status.SUBMITTED,
-            submitted_at=submitted_at,
-            scoring_requested_at=now,
-            grade_enqueued_at=now,
-        )
-        if claimed:
-            transaction.on_commit(partial(attempt_grade_enqueue, attempt.pk))
+    # One statement, so no transaction of its own: alone it commits at once and the scoring
+    # is queued then; inside a caller's transaction, on_commit waits for the caller's commit.
+    claimed = Attempt.objects.filter(pk=attempt.pk, status=Attempt.Status.IN_PROGRESS).update(
+        status=Attempt.Status.SUBMITTED,
+        submitted_at=submitted_at,
+        scoring_requested_at=now,
+        grade_enqueued_at=now,
+    )
     if claimed:
+        transaction.on_commit(partial(attempt_grade_enqueue, attempt.pk))
         attempt.status = Attempt.Status.SUBMITTED
         attempt.submitted_at = submitted_at
         attempt.scoring_requested_at = attempt.grade_enqueued_at = now

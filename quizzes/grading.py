@@ -7,10 +7,11 @@ counts towards finishing the course (courses.progress).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from courses.progress import enrollment_completion_refresh
@@ -55,36 +56,75 @@ def _mark(attempt: Attempt, question_id: int, parsed: gift.Question | None, resp
         return Decimal(0), []
 
 
-def attempt_grade(*, attempt_id: int) -> bool:
-    """Score a submitted attempt with quizzes.scoring and mark it graded.
+_MARK_FIELDS = ("fraction", "feedback", "needs_review")
+
+
+def _answers_write(answers: Iterable[Answer]) -> None:
+    """Write the marks of an attempt's answers in one round trip.
+
+    The same short UPDATE for each answer, sent with executemany (psycopg pipelines them; on
+    SQLite it is in-process). bulk_update would build a CASE WHEN per answer and field, and
+    building it took longer than the rest of grading (profiled: 5 ms of 12 for ten answers).
+    """
+    fields = [Answer._meta.get_field(name) for name in _MARK_FIELDS]
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    rows = [
+        [
+            *(
+                field.get_db_prep_save(getattr(answer, field.attname), connection)
+                for field in fields
+            ),
+            answer.pk,
+        ]
+        for answer in answers
+    ]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {quote(Answer._meta.db_table)} SET {columns} "
+                f"WHERE {quote(Answer._meta.pk.column)} = %s",
+                rows,
+            )
+
+
+def attempt_grade(*, attempt_id: int) -> Attempt | None:
+    """Score a submitted attempt with quizzes.scoring and mark it graded; return it, or None
+    when there was nothing to grade.
 
     Idempotent: the attempt is claimed by a conditional UPDATE from ``submitted`` to
     ``graded``; a second run (a redelivered task) finds nothing to claim and writes nothing.
     Questions are scored as the attempt started with them (its snapshot). Essays are left for
     an instructor (``needs_review``); until then the score counts only the other questions.
-    Returns True if this call graded the attempt.
+
+    Four round trips in one transaction, whatever the number of questions: the attempt
+    (locked, with its quiz, course and student), its answers, their marks (one executemany),
+    the claim. The caller gets the attempt as graded, its quiz loaded (no query to follow).
     """
     with transaction.atomic():
         attempt = (
             Attempt.objects.select_for_update(of=("self",))
             .select_related("quiz__course", "user")
             .filter(pk=attempt_id, status=Attempt.Status.SUBMITTED)
+            # No ordering: Attempt's default (quiz, user, number) joins quiz and chapter.
+            .order_by()
             .first()
         )
         if attempt is None:
-            return False
+            return None
         missing = attempt.unsnapshotted_ids()
         live = Question.objects.in_bulk(missing) if missing else {}
-        answers = {a.question_id: a for a in Answer.objects.filter(attempt=attempt)}
+        # No ordering: Answer's default (by question position) joins the questions.
+        answers = {a.question_id: a for a in Answer.objects.filter(attempt=attempt).order_by()}
         marked: list[Decimal] = []
         needs_review = False
         for question_id in attempt.question_ids:
-            parsed = attempt.seen_question(question_id, live)
             answer = answers.get(question_id)
             if answer is None:
                 # Unanswered: 0, or nothing to mark for an essay left blank.
                 marked.append(Decimal(0))
                 continue
+            parsed = attempt.seen_question(question_id, live)
             response = from_json(parsed, answer.response) if parsed else answer.response
             fraction, feedback = _mark(attempt, question_id, parsed, response)
             answer.fraction = fraction
@@ -96,23 +136,28 @@ def attempt_grade(*, attempt_id: int) -> bool:
                 needs_review = True
             else:
                 marked.append(answer.fraction)
-        Answer.objects.bulk_update(answers.values(), ["fraction", "feedback", "needs_review"])
+        _answers_write(answers.values())
         score = _percent(marked)
+        attempt.status = Attempt.Status.GRADED
+        attempt.score = score
+        attempt.passed = score >= attempt.quiz.pass_mark
+        attempt.needs_review = needs_review
+        attempt.graded_at = timezone.now()
         claimed = Attempt.objects.filter(pk=attempt_id, status=Attempt.Status.SUBMITTED).update(
-            status=Attempt.Status.GRADED,
-            score=score,
-            passed=score >= attempt.quiz.pass_mark,
-            needs_review=needs_review,
-            graded_at=timezone.now(),
+            status=attempt.status,
+            score=attempt.score,
+            passed=attempt.passed,
+            needs_review=attempt.needs_review,
+            graded_at=attempt.graded_at,
         )
         if not claimed:  # pragma: no cover - the row lock makes this unreachable
             transaction.set_rollback(True)
-            return False
+            return None
     # Under "highest", a failed attempt cannot change what the student passed; skipping the
     # refresh then halves the cost of grading it.
-    if score >= attempt.quiz.pass_mark or attempt.quiz.attempt_counts == AttemptCounts.LAST:
+    if attempt.passed or attempt.quiz.attempt_counts == AttemptCounts.LAST:
         _completion_refresh(attempt)
-    return True
+    return attempt
 
 
 class MarkError(ValueError):

@@ -5,7 +5,6 @@ from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, transaction
 
 from quizzes import analysis, grading
-from quizzes.models import Attempt
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +21,9 @@ STATISTICS_DELAY_SECONDS = 20
 )
 def attempt_grade(attempt_id: int) -> None:
     """Score a submitted attempt. Idempotent: a second delivery finds it graded already."""
-    if grading.attempt_grade(attempt_id=attempt_id):
-        quiz_id = Attempt.objects.values_list("quiz_id", flat=True).get(pk=attempt_id)
-        quiz_statistics_refresh_soon(quiz_id)
+    attempt = grading.attempt_grade(attempt_id=attempt_id)
+    if attempt is not None:
+        quiz_statistics_refresh_soon(attempt.quiz_id)
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3)
