@@ -28,6 +28,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from bench import results  # noqa: E402
 from courses.markdown_engine import engine  # noqa: E402
 from courses.services import course_import  # noqa: E402
 
@@ -126,6 +127,11 @@ def main() -> None:
         print(
             f"per-lesson time x100 / x10: {growth:.2f} (target <= 1.25, linear) "
             f"{_verdict(growth <= 1.25)}"
+        )
+        bench = f"import ({connection.vendor})"
+        results.record(bench, "import / bare render", f"{worst:.2f}", "<= 2.5", worst <= 2.5)
+        results.record(
+            bench, "per lesson x100 / x10", f"{growth:.2f}", "<= 1.25 (linear)", growth <= 1.25
         )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -47,6 +47,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import results  # noqa: E402
+
 SEED = ROOT / "content" / "aws-cloud-fundamentals"
 PASSWORD = "load-bench-pass-123"
 DRAIN_SECONDS = 60
@@ -675,6 +678,15 @@ def _report(recorder: Recorder, seconds: float, drained: float, logs: dict[str, 
         f"{'PASS' if all_graded else 'MISS'} every attempt graded once "
         f"({len(graded_ids)} of {len(submitted)} submitted; {left} still waiting; "
         f"{twice} twice)"
+    )
+    bench = "load (PostgreSQL)" if os.environ.get("DATABASE_URL") else "load (SQLite)"
+    results.record(bench, "requests with errors", f"{errors} of {total}", "0", no_errors)
+    results.record(
+        bench,
+        "attempts graded once",
+        f"{len(graded_ids)} of {len(submitted)}",
+        "every one",
+        all_graded,
     )
     return no_errors and all_graded
 

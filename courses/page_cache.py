@@ -15,6 +15,9 @@ A cache that fails (config.cache.ResilientRedisCache) only means rendering again
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from functools import cache as once
 from pathlib import Path
 
@@ -30,6 +33,44 @@ from django.utils import timezone, translation
 
 # Long enough for a reading session, short enough to bound what the cache holds.
 PAGE_SECONDS = 600
+# What each process keeps itself, in front of the shared cache (a read of Redis is a network
+# round trip). Safe because a key names everything its page shows: the page under a key
+# never changes, so a process's copy cannot go stale, only old.
+LOCAL_BYTES = 16 * 1024 * 1024
+
+
+class _Local:
+    """The pages a process kept most recently, up to ``LOCAL_BYTES``, each for PAGE_SECONDS."""
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            found = self._pages.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
+            self._pages.move_to_end(key)
+            return found[1]
+
+    def set(self, key: str, content: bytes) -> None:
+        with self._lock:
+            old = self._pages.pop(key, None)
+            self._bytes -= len(old[1]) if old else 0
+            self._pages[key] = (time.monotonic() + PAGE_SECONDS, content)
+            self._bytes += len(content)
+            while self._bytes > LOCAL_BYTES and self._pages:
+                self._bytes -= len(self._pages.popitem(last=False)[1][1])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._bytes = 0
+
+
+local = _Local()
 
 
 def page_key(request: HttpRequest, page: str, *state: object) -> str | None:
@@ -47,9 +88,14 @@ def page_key(request: HttpRequest, page: str, *state: object) -> str | None:
 
 def page_get(request: HttpRequest, key: str | None) -> HttpResponse | None:
     """The kept page, carrying this response's CSP nonce where the kept one had its own."""
-    content = None if key is None else cache.get(key)
-    if content is None:
+    if key is None:
         return None
+    content = local.get(key)
+    if content is None:
+        content = cache.get(key)
+        if content is None:
+            return None
+        local.set(key, content)
     if _NONCE in content:
         content = content.replace(_NONCE, str(get_nonce(request)).encode())
     return HttpResponse(content)
@@ -61,6 +107,7 @@ def page_keep(request: HttpRequest, key: str | None, response: HttpResponse) -> 
         nonce = get_nonce(request)
         if nonce:  # used by the page (its scripts): a fresh one per response
             content = content.replace(str(nonce).encode(), _NONCE)
+        local.set(key, content)
         cache.set(key, content, PAGE_SECONDS)
     return response
 

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from courses.models import Lesson
+from courses.page_cache import local
 from courses.services import lesson_complete
 from tests.factories import UserFactory
 
@@ -36,6 +37,7 @@ def test_a_cached_view_is_the_page_a_fresh_render_gives(student: Client, seed_co
     assert f"'nonce-{nonces.pop()}'" in cached["Content-Security-Policy"]
     assert _NONCE.findall(first.content.decode()) != _NONCE.findall(cached.content.decode())
     cache.clear()
+    local.clear()
     fresh = student.get(url)
     assert _NONCE.sub("", _html(fresh)) == _NONCE.sub("", _html(cached))
 
@@ -85,6 +87,7 @@ def test_staff_pages_and_pages_with_messages_are_never_kept(
     lesson = Lesson.objects.get(slug="billing")
     instructor.get(lesson.get_absolute_url())
     assert not any(key for key in cache._cache if "page:" in key)  # local-memory cache
+    assert not local._pages
 
     # Leaving shows a message on the next page; a message must not be kept with it.
     student.get(lesson.get_absolute_url())  # enrolled, and the page kept
@@ -92,3 +95,16 @@ def test_staff_pages_and_pages_with_messages_are_never_kept(
     response = student.get(lesson.get_absolute_url())
     assert "left" in response.content.decode()
     assert "left" not in student.get(lesson.get_absolute_url()).content.decode()
+
+
+def test_a_process_keeps_pages_up_to_its_budget(monkeypatch):
+    from courses import page_cache
+
+    monkeypatch.setattr(page_cache, "LOCAL_BYTES", 100)
+    kept = page_cache._Local()
+    for n in range(5):
+        kept.set(f"page-{n}", b"x" * 40)
+    assert [kept.get(f"page-{n}") is not None for n in range(5)] == [False] * 3 + [True] * 2
+    monkeypatch.setattr(page_cache, "PAGE_SECONDS", -1)
+    kept.set("old", b"x")
+    assert kept.get("old") is None
