@@ -50,6 +50,12 @@ def on_starting(server) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     call_command("wait_for_services", "--migrations")
+    # The workers fork from this process (preload_app): a connection left open here would be
+    # one socket shared by every worker, each reading the others' results (under load: 500s,
+    # and a query answered with another request's rows). Each worker opens its own.
+    from django.db import connections
+
+    connections.close_all()
 
 
 def worker_exit(server, worker) -> None:
