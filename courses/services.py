@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import gc
 import hashlib
 import logging
@@ -694,6 +695,7 @@ class _CoursePages:
                     f"{url}{lesson.slug}/", lesson.path, lesson.anchor, lesson.anchors
                 )
                 self.headings.append((lesson.path, lesson.line, f"{url}{lesson.slug}/"))
+        self._heading_index: dict[str, tuple[list[int], list[str]]] | None = None
         self.links = CourseLinks(
             course_dir=course_dir,
             files=files,
@@ -706,12 +708,20 @@ class _CoursePages:
         )
 
     def page_at(self, path: str, line: int) -> str:
-        """The URL of the page whose text holds ``path:line`` (the last heading above it)."""
-        url = self.course_url
-        for heading_path, heading_line, page_url in self.headings:
-            if heading_path == path and heading_line <= line:
-                url = page_url
-        return url
+        """The URL of the page whose text holds ``path:line`` (the last heading above it).
+
+        A binary search in the file's headings: a scan of every heading for every warning
+        made the import of a long course grow with the square of its length."""
+        if self._heading_index is None:
+            self._heading_index = {}
+            for heading_path, heading_line, page_url in self.headings:
+                lines, urls = self._heading_index.setdefault(heading_path, ([], []))
+                lines.append(heading_line)
+                urls.append(page_url)
+        lines, urls = self._heading_index.get(path, ([], []))
+        # A file's headings come in reading order, so their lines only grow.
+        found = bisect.bisect_right(lines, line)
+        return urls[found - 1] if found else self.course_url
 
     def render_preamble(self) -> Rendered:
         links = self.links.resolver(self.preamble_page)

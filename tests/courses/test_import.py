@@ -253,3 +253,18 @@ def test_a_renderer_upgrade_re_renders_every_lesson_once_and_keeps_slugs_and_pro
     assert sorted(Lesson.objects.values_list("chapter__slug", "slug")) == slugs
     done = LessonProgress.objects.filter(user=student, completed_at__isnull=False)
     assert done.count() == 5
+
+
+def test_each_warning_names_the_page_whose_text_holds_its_line(db):
+    report = course_import(course_dir=SEED_COURSE_DIR, dry_run=True)
+    pages = {text.split(": ", 1)[0]: url for text, url in report.warning_pages.items()}
+    course = "/courses/aws-cloud-fundamentals/"
+    # The last lines of the notes are in the last lesson, under no later heading.
+    last = pages["aws-cloud-fundamentals/notes.md:1090"]
+    assert last == course + "chapter-7-containers/amazon-eks/"
+    # In line order, the pages come in reading order: a page never comes back after the next.
+    lines = sorted(int(place.rsplit(":", 1)[1]) for place in pages)
+    urls = [pages[f"aws-cloud-fundamentals/notes.md:{line}"] for line in lines]
+    first_seen = list(dict.fromkeys(urls))
+    assert urls == sorted(urls, key=first_seen.index)
+    assert len(first_seen) > 5 and all(url.startswith(course) for url in urls)
