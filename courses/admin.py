@@ -63,14 +63,12 @@ class CourseAdmin(ContentAdmin):
 
     @admin.action(description="Publish (show in the catalog)")
     def publish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
-        count = queryset.filter(is_published=False).update(is_published=True)
-        self.content_changed(queryset)
+        count = self.content_update(queryset.filter(is_published=False), is_published=True)
         self.message_user(request, f"Published {count}.", messages.SUCCESS)
 
     @admin.action(description="Unpublish (hide from the catalog; students' data is kept)")
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
-        count = queryset.filter(is_published=True).update(is_published=False)
-        self.content_changed(queryset)
+        count = self.content_update(queryset.filter(is_published=True), is_published=False)
         self.message_user(request, f"Unpublished {count}.", messages.SUCCESS)
 
     def _queue(self, request: HttpRequest, queryset: QuerySet[Course], dry_run: bool) -> None:
@@ -132,14 +130,12 @@ class ChapterAdmin(ImportedAdmin):
 
     @admin.action(description="Publish (show to students)")
     def publish(self, request: HttpRequest, queryset: QuerySet[Chapter]) -> None:
-        count = queryset.filter(is_published=False).update(is_published=True)
-        self.content_changed(queryset)
+        count = self.content_update(queryset.filter(is_published=False), is_published=True)
         self.message_user(request, f"Published {count}.", messages.SUCCESS)
 
     @admin.action(description="Unpublish (a draft: staff only; students' data is kept)")
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Chapter]) -> None:
-        count = queryset.filter(is_published=True).update(is_published=False)
-        self.content_changed(queryset)
+        count = self.content_update(queryset.filter(is_published=True), is_published=False)
         self.message_user(request, f"Unpublished {count}; it is a draft again.", messages.SUCCESS)
 
     def save_model(self, request: HttpRequest, obj: Chapter, form, change: bool) -> None:

@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from courses.structure import content_changed
+from courses.content_version import content_changed
 
 
 class ContentAdmin(admin.ModelAdmin):
@@ -35,6 +35,15 @@ class ContentAdmin(admin.ModelAdmin):
     def content_changed(self, queryset: QuerySet) -> None:
         content_changed(course_ids=queryset.values_list(self.course_path, flat=True))
 
+    def content_update(self, queryset: QuerySet, **values) -> int:
+        """Update the selected rows and record it. Their courses are read first: with the
+        changelist's filters on (archived: no), the selection matches nothing once updated."""
+        course_ids = list(queryset.values_list(self.course_path, flat=True).distinct())
+        count = queryset.update(**values)
+        if count:
+            content_changed(course_ids=course_ids)
+        return count
+
 
 class ImportedAdmin(ContentAdmin):
     """Rows an import writes: no Add, no Delete; Archive and Restore instead."""
@@ -49,14 +58,12 @@ class ImportedAdmin(ContentAdmin):
 
     @admin.action(description="Archive (hide from students; their data is kept)")
     def archive(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = queryset.filter(is_archived=False).update(is_archived=True)
-        self.content_changed(queryset)
+        count = self.content_update(queryset.filter(is_archived=False), is_archived=True)
         self.message_user(request, f"Archived {count}; students' data is kept.", messages.SUCCESS)
 
     @admin.action(description="Restore (show to students again)")
     def restore(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = queryset.filter(is_archived=True).update(is_archived=False)
-        self.content_changed(queryset)
+        count = self.content_update(queryset.filter(is_archived=True), is_archived=False)
         self.message_user(request, f"Restored {count}.", messages.SUCCESS)
 
 

@@ -2,14 +2,15 @@
 
 A page's key names what its HTML depends on: the page and its content version; the reader
 and the state of theirs it shows (completed lessons, quiz results, enrollment: read on every
-view, so a key is never stale); whether htmx asked for the fragment; the CSRF secret the
+view, so a key is never stale); the fragment or the whole page (htmx); the CSRF secret the
 page's forms carry (a visitor's key is their own too); the time zone and language; and the
-release (the templates and static files served). A repeat view then costs the reads that
-make the key and one cache read, not the rendering. The one thing new in every response, the
-CSP nonce of its scripts, is put back into the kept page.
+release (the templates and code, the static files, the dependencies). A repeat view then
+costs the reads that make the key and one cache read, not the rendering. The one thing new
+in every response, the CSP nonce of its scripts, is put back into the kept page.
 
-Not cached: staff pages (drafts, staff links), and a page with messages waiting to be shown.
-A cache that fails (config.cache.ResilientRedisCache) only means rendering again.
+Not kept: staff pages (drafts, staff links), a page with messages waiting to be shown, and a
+page for a request without a CSRF cookie. A cache that fails
+(config.cache.ResilientRedisCache) only means rendering again.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone, translation
 
@@ -78,9 +78,16 @@ def page_key(request: HttpRequest, page: str, *state: object) -> str | None:
     user = request.user
     if user.is_staff or len(get_messages(request)):
         return None
-    get_token(request)  # the page's forms carry a token of this secret (and it keeps the cookie)
-    secret = request.META.get("CSRF_COOKIE", "")
-    partial = bool(getattr(request, "htmx", False))
+    # The page's forms carry tokens of the CSRF secret of the reader's cookie. A request
+    # without one (a first visit, a crawler, a link preview) gets a new secret each time, so
+    # its page could never be asked for again: it is not kept.
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        return None
+    # The fragment or the whole page, as config.htmx.template_for chooses (a history restore
+    # is an htmx request that gets the whole page).
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request
     where = (timezone.get_current_timezone_name(), translation.get_language())
     named = repr((page, user.pk, partial, secret, where, _release(), state))
     return "page:" + hashlib.sha256(named.encode()).hexdigest()
@@ -128,15 +135,18 @@ _NONCE = b"csp-nonce-8c41f0a2d9e34b7f"
 
 @once
 def _release() -> str:
-    """What a deploy changes in every page: Lectern's templates (names, sizes, times), the
-    static files' manifest and the locked dependencies. Read once per process."""
+    """What a deploy changes in every page: Lectern's templates and code (names, sizes,
+    times), the static files' manifest and the locked dependencies. Read once per process."""
+    base = Path(settings.BASE_DIR)
     folders = [Path(folder) for engine in settings.TEMPLATES for folder in engine["DIRS"]]
-    folders += [Path(app.path) / "templates" for app in apps.get_app_configs()]
+    folders += [Path(app.path) for app in apps.get_app_configs()]
     files = sorted(
         (str(path), path.stat().st_size, path.stat().st_mtime_ns)
         for folder in folders
-        if folder.is_dir() and str(folder).startswith(str(settings.BASE_DIR))
-        for path in folder.rglob("*.html")
+        # Lectern's own (the dependencies are in requirements.lock below).
+        if folder.is_dir() and folder.is_relative_to(base) and "site-packages" not in folder.parts
+        for pattern in ("*.html", "*.py")
+        for path in folder.rglob(pattern)
     )
     # The static files' names (hashed in production) and the dependencies' versions.
     for path in (

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.timesince import timesince
 
 from config.sql import rows
 from courses.extensions import extensions
@@ -108,14 +107,12 @@ class DashboardEntry:
 
     @property
     def state(self) -> tuple:
-        """Everything the dashboard and the catalog show of this entry (their page cache's
-        key, courses.page_cache), "last activity 5 minutes ago" included."""
-        enrollment = self.enrollment
+        """Everything the catalog shows of this entry (its page cache's key,
+        courses.page_cache); the dashboard adds its "last activity 5 minutes ago"."""
         return (
             self.course.pk,
             self.course.content_version,
-            enrollment.completed_at,
-            timesince(enrollment.last_activity_at),
+            self.enrollment.completed_at,
             self.progress,
             getattr(self.continue_lesson, "pk", None),
             getattr(self.next_lesson, "pk", None),

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from courses.archives import ArchiveError, Limits, unpack_course, unpack_markdown
+from courses.content_version import content_changed
 from courses.extensions import extensions
 from courses.files import course_file_store
 from courses.linking import CourseLinks, Page
@@ -40,7 +41,6 @@ from courses.splitter import (
     decode_source,
     split_course,
 )
-from courses.structure import content_changed
 
 logger = logging.getLogger(__name__)
 

@@ -2,17 +2,11 @@
 per content version and then kept in the process's memory.
 
 The outline, each lesson's previous and next, a chapter's lessons and the number of lessons
-that count change only when a course's content changes: an import that writes something, or a
-staff edit of the course, a chapter, a lesson, a quiz or a question. Whatever makes such a
-change calls ``content_changed``, which gives the course a fresh random ``content_version``
-in the same transaction. A structure is kept under (course pk, content version), and every
-page reads the version with the course row it loads anyway, so a page never sees a structure
-older than the course it loaded, nothing needs deleting, and nothing needs sharing between
-processes: each one reads a new version once (two queries) and serves it from memory.
-
-A random token rather than a counter: a database restored from a backup, or a test database
-rolled back, brings back older counters, and a counter value would then name two different
-contents.
+that count change only when a course's content changes, and every such change gives the
+course a new content version (courses.content_version). A structure is kept under (course
+pk, content version), and every page reads the version with the course row it loads anyway:
+a page never sees a structure older than the course it loaded, nothing needs deleting, and
+nothing needs sharing between processes. Each reads a new version once (two queries).
 
 The objects of a structure are shared by every request the process serves: read them, never
 set anything on them.
@@ -20,34 +14,20 @@ set anything on them.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterable
+import copy
 
-from courses.models import Chapter, Course, Lesson, new_content_version
+from courses.kept import KeptPerVersion
+from courses.models import Chapter, Course, Lesson
 
 # Lists and links need none of a lesson's text, which is most of its row.
 LESSON_TEXT = ("body_markdown", "body_html", "body_text", "toc")
-
-# Courses whose structure a process keeps (the least recently used one goes first).
-KEEP = 64
-
-
-def content_changed(*, course_ids: Iterable[int]) -> str:
-    """Record that these courses' content changed (call it in the transaction that changed
-    it): each gets a new content version, so pages read its structure again. Returns the
-    new version."""
-    version = new_content_version()
-    Course.objects.filter(pk__in=list(course_ids)).update(content_version=version)
-    return version
 
 
 class CourseStructure:
     """The live (not archived) chapters of one course in order, each with ``live_lessons``
     and ``reading_minutes``; drafts (unpublished chapters) included and flagged, for staff."""
 
-    def __init__(self, course: Course, chapters: list[Chapter]) -> None:
-        self.course = course
+    def __init__(self, chapters: list[Chapter]) -> None:
         self._chapters = {True: chapters, False: [c for c in chapters if c.is_published]}
         self._lessons = {
             drafts: [lesson for chapter in listed for lesson in chapter.live_lessons]
@@ -118,43 +98,15 @@ def _around[T](rows: list[T], index: int | None) -> tuple[T | None, T | None]:
     return previous, following
 
 
-class KeptPerVersion[T]:
-    """What a process keeps of each course at one content version, built on first use; the
-    least recently used course goes first past ``keep``. Used for the structure here and by
-    the rooms above for what else follows only the content (quizzes.course_quizzes)."""
-
-    def __init__(self, build: Callable[[Course], T], *, keep: int = KEEP) -> None:
-        self._build = build
-        self._keep = keep
-        self._kept: OrderedDict[tuple[int, str], T] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, course: Course) -> T:
-        """What ``build`` makes of the course at the version ``course`` was loaded with."""
-        key = (course.pk, course.content_version)
-        with self._lock:
-            if key in self._kept:
-                self._kept.move_to_end(key)
-                return self._kept[key]
-        built = self._build(course)
-        with self._lock:
-            self._kept[key] = built
-            while len(self._kept) > self._keep:
-                self._kept.popitem(last=False)
-        return built
-
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
-
-
 def course_structure(*, course: Course) -> CourseStructure:
     """The structure of the course at the content version ``course`` was loaded with."""
     return _structures.get(course)
 
 
 def _build(course: Course) -> CourseStructure:
-    """Two queries: the live chapters, and their live lessons without their text."""
+    """Two queries: the live chapters, and their live lessons without their text. They hang
+    on a copy of the course: the caller's is the caller's to change."""
+    course = copy.copy(course)
     chapters = list(
         Chapter.objects.filter(course=course, is_archived=False)
         .order_by("position")
@@ -175,7 +127,7 @@ def _build(course: Course) -> CourseStructure:
         chapter.live_lessons.append(lesson)
     for chapter in chapters:
         chapter.reading_minutes = sum(lesson.reading_minutes for lesson in chapter.live_lessons)
-    return CourseStructure(course, chapters)
+    return CourseStructure(chapters)
 
 
 _structures = KeptPerVersion(_build)

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.timesince import timesince
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -14,17 +15,22 @@ from courses.extensions import extensions
 
 @require_safe
 def catalog(request: HtmxHttpRequest) -> HttpResponse:
-    courses = list(selectors.course_list())
     progress_by_course = progress.catalog_progress(user=request.user)
-    for course in courses:
-        course.entry = progress_by_course.get(course.pk)
     key = page_cache.page_key(
         request,
         "catalog",
-        [(course.pk, course.content_version) for course in courses],
+        selectors.course_list_versions(),
         [entry.state for entry in progress_by_course.values()],
     )
-    return page_cache.page_render(request, key, "courses/catalog.html", {"courses": courses})
+    cached = page_cache.page_get(request, key)
+    if cached is not None:
+        return cached
+    courses = selectors.course_list()
+    for course in courses:
+        course.entry = progress_by_course.get(course.pk)
+    return page_cache.page_keep(
+        request, key, render(request, "courses/catalog.html", {"courses": courses})
+    )
 
 
 @require_safe
@@ -111,7 +117,11 @@ def course_leave(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
 @login_required
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     entries = progress.dashboard(user=request.user)
-    key = page_cache.page_key(request, "dashboard", [entry.state for entry in entries])
+    key = page_cache.page_key(
+        request,
+        "dashboard",
+        [(entry.state, timesince(entry.enrollment.last_activity_at)) for entry in entries],
+    )
     return page_cache.page_render(request, key, "courses/dashboard.html", {"entries": entries})
 
 

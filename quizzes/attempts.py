@@ -227,6 +227,10 @@ def attempt_requeue_if_stuck(*, attempt: Attempt) -> bool:
     if attempt.status != Attempt.Status.SUBMITTED:
         return False
     now = timezone.now()
+    if attempt.grade_enqueued_at is not None and attempt.grade_enqueued_at >= now - REQUEUE_AFTER:
+        # Queued recently, as the page loaded it: a poll writes nothing (the UPDATE below
+        # would take the table's write lock for nothing, once a second per waiting student).
+        return False
     claimed = Attempt.objects.filter(
         Q(grade_enqueued_at__lt=now - REQUEUE_AFTER) | Q(grade_enqueued_at__isnull=True),
         pk=attempt.pk,

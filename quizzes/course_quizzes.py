@@ -3,7 +3,8 @@
 in one query per page.
 
 The quizzes and questions kept here are shared by every request of the process: pages get
-copies carrying the student's result (``for_student``), never the kept objects themselves.
+copies carrying the student's result (``for_student``), or the kept quiz itself where the
+student has none and the page only reads it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from config.sql import rows
+from courses.kept import KeptPerVersion
 from courses.models import Course
-from courses.structure import KeptPerVersion, course_structure
+from courses.structure import course_structure
 from quizzes import gift
 from quizzes.models import Attempt, AttemptCounts, Question, Quiz, QuizKind
 
@@ -42,6 +44,7 @@ def _build(course: Course) -> CourseQuizzes:
     checks: dict[int, list[Quiz]] = {}
     check_by_pk: dict[int, Quiz] = {}
     for quiz in Quiz.objects.filter(course=course, is_archived=False).order_by("position", "pk"):
+        _carry(quiz, QuizResult())  # as a student with no attempt sees it
         if quiz.kind == QuizKind.CHAPTER:
             chapter_quizzes.setdefault(quiz.chapter_id, quiz)
         else:
@@ -115,15 +118,22 @@ def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(_HUNDREDTH)
 
 
-def for_student(quiz: Quiz, results: dict[int, QuizResult]) -> Quiz:
-    """A copy of a kept quiz carrying the student's `result_score`, `result_passed` and
-    `attempts_used`, as quizzes.selectors annotates them."""
-    result = results.get(quiz.pk, QuizResult())
+def for_student(quiz: Quiz, results: dict[int, QuizResult], *, own: bool = False) -> Quiz:
+    """A kept quiz carrying the student's `result_score`, `result_passed` and `attempts_used`,
+    as quizzes.selectors annotates them: a copy, or, when they have no result at it and the
+    caller sets nothing on it (not ``own``), the kept quiz itself (it carries no result)."""
+    result = results.get(quiz.pk)
+    if result is None and not own:
+        return quiz
     shown = copy.copy(quiz)
-    shown.result_score = result.score
-    shown.result_passed = result.passed
-    shown.attempts_used = result.used
+    _carry(shown, result or QuizResult())
     return shown
+
+
+def _carry(quiz: Quiz, result: QuizResult) -> None:
+    quiz.result_score = result.score
+    quiz.result_passed = result.passed
+    quiz.attempts_used = result.used
 
 
 def requirements(

@@ -284,7 +284,8 @@ class Attempt(models.Model):
                 condition=Q(status=AttemptStatus.IN_PROGRESS, deadline__isnull=False),
                 name="quizzes_attempt_deadline_idx",
             ),
-            # quiz_progress_for_courses / passed_quiz_ids: a student's graded attempts.
+            # A student's graded attempts at one quiz: their counted result on the quiz pages
+            # and staff pages (quizzes.selectors._with_result, counted_results).
             models.Index(
                 fields=["user", "quiz"],
                 condition=Q(status=AttemptStatus.GRADED),

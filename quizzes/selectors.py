@@ -12,7 +12,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from courses.models import Course, Lesson
-from courses.structure import course_structure
 from quizzes import course_quizzes, gift
 from quizzes.models import (
     Answer,
@@ -177,7 +176,10 @@ def lesson_quiz_context(*, user, lesson: Lesson) -> tuple[dict, tuple[int, int]]
     student's attempts) while the course's quizzes are kept (quizzes.course_quizzes)."""
     kept = course_quizzes.course_quizzes(course=lesson.course)
     results = course_quizzes.quiz_results(user=user, quizzes=kept.all)
-    checks = [course_quizzes.for_student(quiz, results) for quiz in kept.checks.get(lesson.pk, [])]
+    checks = [
+        course_quizzes.for_student(quiz, results, own=True)  # shown_questions is set below
+        for quiz in kept.checks.get(lesson.pk, [])
+    ]
     chapter_quiz = kept.chapter_quizzes.get(lesson.chapter_id)
     for quiz in checks:
         # Seeded per student and check: the attempt check_submit opens reads the post with
@@ -254,20 +256,6 @@ def quiz_progress_for_courses(*, user, courses: Sequence[Course]) -> dict[int, t
         if counts[1]:
             progress[course.pk] = counts
     return progress
-
-
-def passed_quiz_ids(*, user, course: Course) -> set[int]:
-    """Ids of the live chapter quizzes of a course this student passed (one query)."""
-    if not user.is_authenticated or not course.is_published:
-        return set()
-    kept = course_quizzes.course_quizzes(course=course)
-    results = course_quizzes.quiz_results(user=user, quizzes=kept.chapter_quizzes.values())
-    live = {chapter.pk for chapter in course_structure(course=course).chapters()}
-    return {
-        quiz.pk
-        for chapter_id, quiz in kept.chapter_quizzes.items()
-        if chapter_id in live and results.get(quiz.pk, course_quizzes.QuizResult()).passed
-    }
 
 
 # --- quiz and attempt pages ------------------------------------------------------------------

@@ -108,3 +108,25 @@ def test_a_process_keeps_pages_up_to_its_budget(monkeypatch):
     monkeypatch.setattr(page_cache, "PAGE_SECONDS", -1)
     kept.set("old", b"x")
     assert kept.get("old") is None
+
+
+def test_a_history_restore_gets_the_whole_page_even_after_the_fragment_was_kept(
+    student: Client, seed_course
+):
+    url = Lesson.objects.get(slug="billing").get_absolute_url()
+    fragment = student.get(url, HTTP_HX_REQUEST="true")
+    assert b"<html" not in fragment.content
+    student.get(url, HTTP_HX_REQUEST="true")  # kept
+    restored = student.get(url, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert b"<html" in restored.content
+    # and the other way round
+    assert b"<html" not in student.get(url, HTTP_HX_REQUEST="true").content
+
+
+def test_a_request_without_a_csrf_cookie_is_rendered_and_not_kept(seed_course):
+    visitor = Client()
+    for _ in range(3):
+        visitor.cookies.clear()  # a crawler: never sends the cookie back
+        assert visitor.get(seed_course.get_absolute_url()).status_code == 200
+    assert not any(key for key in cache._cache if "page:" in key)
+    assert not local._pages

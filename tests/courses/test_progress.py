@@ -5,10 +5,10 @@ from bs4 import BeautifulSoup
 from django.db import connection
 from django.test import Client
 
+from courses.content_version import content_changed
 from courses.models import Enrollment, Lesson, LessonProgress
 from courses.progress import course_progress
 from courses.services import lesson_complete, lesson_view_record
-from courses.structure import content_changed
 
 
 def _soup(response) -> BeautifulSoup:

@@ -4,9 +4,11 @@ the content must show at once, on every page that reads it."""
 from bs4 import BeautifulSoup
 from django.test import Client
 
+from courses.content_version import content_changed
+from courses.kept import KeptPerVersion
 from courses.models import Chapter, Course, Lesson
 from courses.services import course_import
-from courses.structure import KeptPerVersion, content_changed, course_structure
+from courses.structure import course_structure
 
 
 def _soup(response) -> BeautifulSoup:
@@ -169,3 +171,31 @@ def test_a_process_keeps_a_bounded_number_of_structures(seed_course):
     seed_course.content_version = versions[0]
     kept.get(seed_course)  # the oldest was dropped: built again
     assert len(built) == 4
+
+
+def test_an_admin_action_under_a_changelist_filter_still_changes_the_version(
+    instructor: Client, student: Client, seed_course
+):
+    """The action's selection carries the changelist's filter (archived: no), which matches
+    nothing once the rows are archived: the courses are read before the update."""
+    lesson = Lesson.objects.get(slug="billing")
+    assert "Billing" in _outline(student, seed_course)
+    before = _version(seed_course)
+
+    response = instructor.post(
+        "/admin/courses/lesson/?is_archived__exact=0",
+        {"action": "archive", "_selected_action": [lesson.pk]},
+    )
+
+    assert response.status_code == 302
+    assert Lesson.objects.get(pk=lesson.pk).is_archived
+    assert _version(seed_course) != before
+    assert "Billing" not in _outline(student, seed_course)
+
+
+def test_a_structure_keeps_its_own_copy_of_the_course(seed_course):
+    structure = course_structure(course=seed_course)
+    seed_course.entry = "one reader's state"
+    kept_course = structure.lessons()[0].course
+    assert kept_course is not seed_course
+    assert not hasattr(kept_course, "entry")

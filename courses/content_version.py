@@ -1,0 +1,21 @@
+"""The content version of a course: what changes it.
+
+Course.content_version is a fresh random token whenever the course's content changes, and
+whatever a process keeps of a course is filed under it (courses.structure,
+quizzes.course_quizzes, courses.page_cache). A random token rather than a counter: a database
+restored from a backup, or a test database rolled back, brings older counters back, and a
+counter value would then name two different contents.
+"""
+
+from collections.abc import Iterable
+
+from courses.models import Course, new_content_version
+
+
+def content_changed(*, course_ids: Iterable[int]) -> str:
+    """Record that these courses' content changed (call it in the transaction that changed
+    it): each gets a new content version, so pages read its structure again. Returns the
+    new version."""
+    version = new_content_version()
+    Course.objects.filter(pk__in=list(course_ids)).update(content_version=version)
+    return version
