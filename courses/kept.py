@@ -14,8 +14,8 @@ KEEP = 64
 
 class KeptPerVersion[T]:
     """What a process keeps of each course at one content version, built on first use; the
-    least recently used course goes first past ``keep``. Used for the structure here and by
-    the rooms above for what else follows only the content (quizzes.course_quizzes)."""
+    least recently used course goes first past ``keep``. Used for the structure
+    (courses.structure) and the quizzes (quizzes.course_quizzes)."""
 
     def __init__(self, build: Callable[[Course], T], *, keep: int = KEEP) -> None:
         self._build = build
@@ -36,7 +36,3 @@ class KeptPerVersion[T]:
             while len(self._kept) > self._keep:
                 self._kept.popitem(last=False)
         return built
-
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
