@@ -15,7 +15,7 @@ $(BIN)/.synced: requirements.lock requirements-dev.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
 		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv
 	$(UV) venv --quiet --allow-existing --python 3.13 $(VENV)
-	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes \
+	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes --compile-bytecode \
 		requirements.lock requirements-dev.lock
 	@touch $@
 
