@@ -19,6 +19,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import cache as once
 from pathlib import Path
 
@@ -93,7 +94,23 @@ def page_key(request: HttpRequest, page: str, *state: object) -> str | None:
     return "page:" + hashlib.sha256(named.encode()).hexdigest()
 
 
-def page_get(request: HttpRequest, key: str | None) -> HttpResponse | None:
+def page_render(
+    request: HttpRequest,
+    key: str | None,
+    template: str,
+    context: dict | Callable[[], dict],
+) -> HttpResponse:
+    """The page kept under ``key``, else ``template`` rendered and kept. A callable
+    ``context`` is called only when the page is rendered: what only the HTML needs (the
+    outline, a lesson's text) is then never read for a kept page."""
+    kept = _get(request, key)
+    if kept is not None:
+        return kept
+    response = render(request, template, context() if callable(context) else context)
+    return _keep(request, key, response)
+
+
+def _get(request: HttpRequest, key: str | None) -> HttpResponse | None:
     """The kept page, carrying this response's CSP nonce where the kept one had its own."""
     if key is None:
         return None
@@ -108,7 +125,7 @@ def page_get(request: HttpRequest, key: str | None) -> HttpResponse | None:
     return HttpResponse(content)
 
 
-def page_keep(request: HttpRequest, key: str | None, response: HttpResponse) -> HttpResponse:
+def _keep(request: HttpRequest, key: str | None, response: HttpResponse) -> HttpResponse:
     if key is not None and response.status_code == 200:
         content = response.content
         nonce = get_nonce(request)
@@ -117,16 +134,6 @@ def page_keep(request: HttpRequest, key: str | None, response: HttpResponse) -> 
         local.set(key, content)
         cache.set(key, content, PAGE_SECONDS)
     return response
-
-
-def page_render(
-    request: HttpRequest, key: str | None, template: str, context: dict
-) -> HttpResponse:
-    """The kept page, else the template rendered (and kept)."""
-    cached = page_get(request, key)
-    if cached is not None:
-        return cached
-    return page_keep(request, key, render(request, template, context))
 
 
 # Stands for the response's CSP nonce in a kept page (random: no page holds it by chance).

@@ -22,15 +22,14 @@ def catalog(request: HtmxHttpRequest) -> HttpResponse:
         selectors.course_list_versions(),
         [entry.state for entry in progress_by_course.values()],
     )
-    cached = page_cache.page_get(request, key)
-    if cached is not None:
-        return cached
-    courses = selectors.course_list()
-    for course in courses:
-        course.entry = progress_by_course.get(course.pk)
-    return page_cache.page_keep(
-        request, key, render(request, "courses/catalog.html", {"courses": courses})
-    )
+
+    def context() -> dict:
+        courses = selectors.course_list()
+        for course in courses:
+            course.entry = progress_by_course.get(course.pk)
+        return {"courses": courses}
+
+    return page_cache.page_render(request, key, "courses/catalog.html", context)
 
 
 @require_safe
@@ -40,18 +39,9 @@ def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
     chapters = selectors.course_outline(course=course, drafts=drafts)
     lessons = [lesson for chapter in chapters for lesson in chapter.live_lessons]
     done = selectors.completed_lesson_ids(user=request.user, course=course)
-    # What the rooms above courses add (quizzes), and how many of their requirements are met.
-    extra: dict = {}
-    outline_state: list = [sorted(done)]
-    passed = total = 0
-    for extension in extensions():
-        if extension.course_page is not None:
-            page_context, (done_here, total_here) = extension.course_page(
-                user=request.user, course=course, chapter_ids=[c.pk for c in chapters]
-            )
-            outline_state.append(page_context.pop("outline_state", None))
-            extra.update(page_context)
-            passed, total = passed + done_here, total + total_here
+    extra, state, requirements = _rooms(
+        "course_page", user=request.user, course=course, chapter_ids=[c.pk for c in chapters]
+    )
     context = {
         "course": course,
         "chapters": chapters,
@@ -59,11 +49,8 @@ def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
         "reading_minutes": sum(chapter.reading_minutes for chapter in chapters),
         "first_lesson": lessons[0] if lessons else None,
         "completed_ids": done,
-        # The outline is rendered once per content version and student state, then taken
-        # from the cache (the template's {% cache %}): this names that state.
-        "outline_key": f"{course.pk}:{course.content_version}:{drafts}:{outline_state!r}",
         **_progress_context(
-            request, course, lessons_total=len(lessons), done=done, requirements=(passed, total)
+            request, course, lessons_total=len(lessons), done=done, requirements=requirements
         ),
         **extra,
     }
@@ -71,7 +58,10 @@ def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
     key = page_cache.page_key(
         request,
         "course",
-        context["outline_key"],
+        course.pk,
+        course.content_version,
+        sorted(done),
+        state,
         context["progress"],
         enrollment and (enrollment.pk, enrollment.completed_at, enrollment.left_at),
         getattr(context["continue_lesson"], "pk", None),
@@ -135,9 +125,6 @@ def chapter_detail(request: HtmxHttpRequest, course_slug: str, chapter_slug: str
     )
     done = selectors.completed_lesson_ids(user=request.user, course=course)
     key = page_cache.page_key(request, "chapter", chapter.pk, course.content_version, sorted(done))
-    cached = page_cache.page_get(request, key)
-    if cached is not None:
-        return cached
     context = {
         "course": course,
         "chapter": chapter,
@@ -147,7 +134,7 @@ def chapter_detail(request: HtmxHttpRequest, course_slug: str, chapter_slug: str
         "next_chapter": next_chapter,
     }
     template = template_for(request, "courses/chapter_detail.html", "page")
-    return page_cache.page_keep(request, key, render(request, template, context))
+    return page_cache.page_render(request, key, template, context)
 
 
 @require_safe
@@ -176,12 +163,13 @@ def lesson_detail(
         context["progress"],
         context["page_state"],
     )
-    cached = page_cache.page_get(request, key)
-    if cached is not None:
-        return cached
-    selectors.lesson_text_load(lesson)
+
+    def rendered() -> dict:
+        selectors.lesson_text_load(lesson)  # only the HTML needs the text
+        return context
+
     template = template_for(request, "courses/lesson_detail.html", "page")
-    return page_cache.page_keep(request, key, render(request, template, context))
+    return page_cache.page_render(request, key, template, rendered)
 
 
 @require_POST
@@ -212,17 +200,7 @@ def lesson_complete(
 def _lesson_context(request: HtmxHttpRequest, lesson) -> dict:
     neighbours = selectors.lesson_neighbours(lesson=lesson, drafts=request.user.is_staff)
     done = selectors.completed_lesson_ids(user=request.user, course=lesson.course)
-    extra: dict = {}
-    page_state: list = []
-    passed = total = 0
-    for extension in extensions():
-        if extension.lesson_page is not None:
-            page_context, (done_here, total_here) = extension.lesson_page(
-                user=request.user, lesson=lesson
-            )
-            page_state.append(page_context.pop("page_state", None))
-            extra.update(page_context)
-            passed, total = passed + done_here, total + total_here
+    extra, state, requirements = _rooms("lesson_page", user=request.user, lesson=lesson)
     return {
         "course": lesson.course,
         "chapter": lesson.chapter,
@@ -233,16 +211,33 @@ def _lesson_context(request: HtmxHttpRequest, lesson) -> dict:
         "completed_ids": done,
         "is_completed": lesson.pk in done,
         # What the rooms above show of the student's own state (the page cache's key).
-        "page_state": page_state,
+        "page_state": state,
         "progress": (
             progress.course_progress(
-                user=request.user, course=lesson.course, done=done, requirements=(passed, total)
+                user=request.user, course=lesson.course, done=done, requirements=requirements
             )
             if request.user.is_authenticated
             else None
         ),
         **extra,
     }
+
+
+def _rooms(hook: str, **arguments) -> tuple[dict, list, tuple[int, int]]:
+    """What the rooms above courses add to a page (courses.extensions): their template
+    context, the state of the student's they show (for the page's cache key), and how many
+    of their requirements are met (passed, total)."""
+    extra: dict = {}
+    state: list = []
+    passed = total = 0
+    for extension in extensions():
+        page = getattr(extension, hook)
+        if page is not None:
+            context, (passed_here, total_here) = page(**arguments)
+            state.append(context.pop("page_state", None))
+            extra.update(context)
+            passed, total = passed + passed_here, total + total_here
+    return extra, state, (passed, total)
 
 
 def _progress_context(request: HtmxHttpRequest, course, **loaded) -> dict:

@@ -205,40 +205,26 @@ def lesson_quiz_context(*, user, lesson: Lesson) -> tuple[dict, tuple[int, int]]
     return context, counts
 
 
-def course_quiz_context(*, user, course: Course) -> dict:
-    """Template context the course page needs to show chapter quizzes in the outline (one
-    query while the course's quizzes are kept): `chapter_quizzes` maps a chapter id to its
-    quiz, with the student's result."""
+def course_page(*, user, course: Course, chapter_ids: list[int]) -> tuple[dict, tuple[int, int]]:
+    """The course page's quiz context (one query while the course's quizzes are kept):
+    `chapter_quizzes` maps a chapter id to its quiz, with the student's result; and (chapter
+    quizzes passed, total) of the chapters the page shows."""
     kept = course_quizzes.course_quizzes(course=course)
     results = course_quizzes.quiz_results(user=user, quizzes=kept.chapter_quizzes.values())
-    return {
+    shown = [kept.chapter_quizzes[pk] for pk in chapter_ids if pk in kept.chapter_quizzes]
+    passed = sum(1 for quiz in shown if results.get(quiz.pk, course_quizzes.QuizResult()).passed)
+    context = {
         "chapter_quizzes": {
             chapter_id: course_quizzes.for_student(quiz, results)
             for chapter_id, quiz in kept.chapter_quizzes.items()
-        }
+        },
+        # Everything of the student's this page shows (the course page is cached on it).
+        "page_state": sorted(results.items()),
     }
-
-
-def course_page(*, user, course: Course, chapter_ids: list[int]) -> tuple[dict, tuple[int, int]]:
-    """The course page's quiz context, and (chapter quizzes passed, total) from it."""
-    context = course_quiz_context(user=user, course=course)
-    counts = quiz_counts(chapter_quizzes=context["chapter_quizzes"], chapter_ids=chapter_ids)
-    # What the outline shows of the student's quizzes (templates/quizzes/_outline_chapter_quiz).
-    context["outline_state"] = sorted(
-        (quiz.pk, str(quiz.result_score), quiz.result_passed)
-        for quiz in context["chapter_quizzes"].values()
-        if quiz.result_score is not None
-    )
-    return context, counts
+    return context, (passed, len(shown))
 
 
 # --- progress, for the dashboard and course completion ---------------------------------------
-
-
-def quiz_counts(*, chapter_quizzes: dict[int, Quiz], chapter_ids) -> tuple[int, int]:
-    """(passed, total) from what course_quiz_context loaded, for the live chapters given."""
-    shown = [chapter_quizzes[pk] for pk in chapter_ids if pk in chapter_quizzes]
-    return sum(bool(getattr(quiz, "result_passed", False)) for quiz in shown), len(shown)
 
 
 def quiz_progress_for_courses(*, user, courses: Sequence[Course]) -> dict[int, tuple[int, int]]:
