@@ -3,10 +3,12 @@ what only a content change changes comes from the course's structure (courses.st
 
 import copy
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.http import Http404
 
 from config.sql import rows
+from courses.kept import KeptPerVersion
 from courses.models import Chapter, Course, Enrollment, Lesson, LessonProgress
 from courses.structure import course_structure
 
@@ -14,6 +16,7 @@ from courses.structure import course_structure
 # ORM does): building them through the query compiler cost more than running them, a
 # millisecond a page (bench/README.md). Values always go as parameters.
 _COURSES = f"SELECT * FROM {Course._meta.db_table}"
+_VERSIONS = f"SELECT id, content_version FROM {Course._meta.db_table}"
 
 
 def course_list() -> list[Course]:
@@ -30,20 +33,39 @@ def course_list() -> list[Course]:
 def course_list_versions() -> list[tuple[int, str]]:
     """(pk, content version) of each published course, in the catalog's order: what the
     catalog shows changes only with these (one query)."""
-    return rows(
-        f"SELECT id, content_version FROM {Course._meta.db_table} WHERE is_published"
-        " ORDER BY title, id",
-        [],
-    )
+    return rows(f"{_VERSIONS} WHERE is_published ORDER BY title, id", [])
 
 
 def course_get(*, slug: str, drafts: bool = False) -> Course:
-    """A published course; with ``drafts`` (staff) an unpublished one too."""
+    """A published course; with ``drafts`` (staff) an unpublished one too. One query, for its
+    id and content version: the row itself is kept per version, as its structure is."""
     published = "" if drafts else " AND is_published"
-    found = list(Course.objects.raw(f"{_COURSES} WHERE slug = %s{published}", [slug]))
+    found = rows(f"{_VERSIONS} WHERE slug = %s{published}", [slug])
     if not found:
         raise Http404("No such course")
-    return found[0]
+    pk, version = found[0]
+    return course_at(pk=pk, version=version)
+
+
+def course_at(*, pk: int, version: str) -> Course:
+    """The course's row at this content version (read from the database once per version and
+    process): the request's own copy, which it may change."""
+    return copy.copy(_courses.get(_Version(pk, version)))
+
+
+class _Version(NamedTuple):
+    pk: int
+    content_version: str
+
+
+def _course_load(course: _Version) -> Course:
+    # Every change to a course's row gives it a new content version in the same transaction
+    # (courses.content_version), so the row at a version never changes. Should it change
+    # between the two reads, the row is a newer one, as if the request had come a moment later.
+    return Course.objects.get(pk=course.pk)
+
+
+_courses = KeptPerVersion(_course_load)
 
 
 def course_outline(*, course: Course, drafts: bool = False) -> list[Chapter]:

@@ -34,8 +34,32 @@ def catalog(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
+    course = selectors.course_get(slug=course_slug, drafts=request.user.is_staff)
+    template = "courses/course_detail.html"
+    if not request.user.is_authenticated:
+        # A visitor's page shows nothing of theirs: its key needs nothing but the course.
+        key = page_cache.page_key(request, "course", course.pk, course.content_version)
+        return page_cache.page_render(
+            request, key, template, lambda: _course_context(request, course)[0]
+        )
+    context, state = _course_context(request, course)
+    enrollment = context["enrollment"]
+    key = page_cache.page_key(
+        request,
+        "course",
+        course.pk,
+        course.content_version,
+        state,
+        context["progress"],
+        enrollment and (enrollment.pk, enrollment.completed_at, enrollment.left_at),
+        getattr(context["continue_lesson"], "pk", None),
+    )
+    return page_cache.page_render(request, key, template, context)
+
+
+def _course_context(request: HtmxHttpRequest, course) -> tuple[dict, list]:
+    """The course page's context, and the state of the student's it shows."""
     drafts = request.user.is_staff
-    course = selectors.course_get(slug=course_slug, drafts=drafts)
     chapters = selectors.course_outline(course=course, drafts=drafts)
     lessons = [lesson for chapter in chapters for lesson in chapter.live_lessons]
     done = selectors.completed_lesson_ids(user=request.user, course=course)
@@ -54,19 +78,7 @@ def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
         ),
         **extra,
     }
-    enrollment = context["enrollment"]
-    key = page_cache.page_key(
-        request,
-        "course",
-        course.pk,
-        course.content_version,
-        sorted(done),
-        state,
-        context["progress"],
-        enrollment and (enrollment.pk, enrollment.completed_at, enrollment.left_at),
-        getattr(context["continue_lesson"], "pk", None),
-    )
-    return page_cache.page_render(request, key, "courses/course_detail.html", context)
+    return context, [sorted(done), *state]
 
 
 @require_safe

@@ -322,11 +322,12 @@ def test_dashboard_and_course_page_query_counts_do_not_grow(
         lesson_complete(user=student.user, lesson=lesson)
         lesson_complete(user=other_student.user, lesson=lesson)
 
-    # session, user, enrollments, their courses, completed, attempts (the course's structure
-    # and quizzes are kept since the lessons were completed)
-    with django_assert_num_queries(6) as dashboard_queries:
+    # The course's row, structure and quizzes are read once per content version and kept.
+    student.get(seed_course.get_absolute_url())
+    # session, user, enrollments (with their courses' versions), completed, attempts
+    with django_assert_num_queries(5) as dashboard_queries:
         student.get("/learning/")
-    # session, user, course, completed, attempts, enrollment
+    # session, user, course (its version), completed, attempts, enrollment
     with django_assert_num_queries(6) as course_queries:
         student.get(seed_course.get_absolute_url())
 

@@ -120,7 +120,13 @@ def test_admin_actions_that_hide_content_hide_it_at_once(
     assert chapter.title in outline and "Billing" in outline
 
 
-def test_an_admin_edit_of_the_course_changes_its_version(instructor: Client, seed_course):
+def test_an_admin_edit_of_the_course_changes_its_version_and_every_page_shows_it(
+    instructor: Client, student: Client, seed_course
+):
+    lesson = Lesson.objects.get(slug="billing")
+    pages = (seed_course.get_absolute_url(), lesson.get_absolute_url(), "/learning/", "/")
+    for url in pages:  # the course's row is now kept, at this version, by this process
+        assert seed_course.title in _soup(student.get(url)).get_text(" ")
     before = _version(seed_course)
     response = instructor.post(
         f"/admin/courses/course/{seed_course.pk}/change/",
@@ -138,6 +144,9 @@ def test_an_admin_edit_of_the_course_changes_its_version(instructor: Client, see
     assert response.status_code == 302, response.content[:3000]
     assert _version(seed_course) != before
     assert Course.objects.get().title == "AWS from scratch"
+    for url in pages:
+        text = _soup(student.get(url)).get_text(" ")
+        assert "AWS from scratch" in text and seed_course.title not in text, url
 
 
 def test_pages_never_change_the_kept_structure(student: Client, instructor: Client, seed_course):

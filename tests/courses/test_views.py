@@ -175,8 +175,9 @@ def test_empty_chapter_says_coming_soon_and_links_on(anonymous: Client, course_d
 def test_course_page_query_count_does_not_grow_with_the_course(
     anonymous: Client, seed_course, django_assert_num_queries
 ):
-    # course; then, once per content version, chapters, lessons, quizzes, check questions
-    with django_assert_num_queries(5):
+    # the course's version; then, once per content version, its row, chapters, lessons,
+    # quizzes, check questions
+    with django_assert_num_queries(6):
         anonymous.get(seed_course.get_absolute_url())
     with django_assert_num_queries(1):
         anonymous.get(seed_course.get_absolute_url())
@@ -194,7 +195,7 @@ def test_course_page_query_count_does_not_grow_with_the_course(
             lesson.save()
     content_changed(course_ids=[seed_course.pk])
     assert Lesson.objects.count() == 76
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = anonymous.get(seed_course.get_absolute_url())
     assert response.context["lesson_count"] == 76
     with django_assert_num_queries(1):
@@ -206,10 +207,10 @@ def test_lesson_page_query_count_is_constant(
 ):
     first = Lesson.objects.order_by("chapter__position", "position").first()
     first_url = first.get_absolute_url()
-    # session, user, course, enrollment and progress upserts, completed lessons, the
-    # student's attempts, the lesson's text; once per content version, chapters, lessons,
-    # quizzes, questions
-    with django_assert_num_queries(12):
+    # session, user, course (its version), enrollment and progress upserts, completed
+    # lessons, the student's attempts, the lesson's text; once per content version, the
+    # course's row, chapters, lessons, quizzes, questions
+    with django_assert_num_queries(13):
         student.get(first_url)
     # Another lesson: the upserts again, the course's structure kept.
     with django_assert_num_queries(8):
