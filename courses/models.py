@@ -15,6 +15,10 @@ def new_content_version() -> str:
 class Course(models.Model):
     """A course, imported from a folder under content/ (its `source_dir`)."""
 
+    # A signed-in student's place in the course (courses.selectors.Reader), set on a
+    # request's copy when courses.selectors.course_get reads it with the course.
+    reader = None
+
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)

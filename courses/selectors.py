@@ -3,9 +3,11 @@ what only a content change changes comes from the course's structure (courses.st
 
 import copy
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import NamedTuple
 
 from django.http import Http404
+from django.utils import timezone
 
 from config.sql import rows
 from courses.kept import KeptPerVersion
@@ -16,7 +18,10 @@ from courses.structure import course_structure
 # ORM does): building them through the query compiler cost more than running them, a
 # millisecond a page (bench/README.md). Values always go as parameters.
 _COURSES = f"SELECT * FROM {Course._meta.db_table}"
-_VERSIONS = f"SELECT id, content_version FROM {Course._meta.db_table}"
+# How often repeat views of one lesson are written down (services.lesson_view_record), in
+# seconds.
+VIEW_RECORD_EVERY = 5 * 60
+_VERSIONS = f"SELECT c.id, c.content_version FROM {Course._meta.db_table}"
 
 
 def course_list() -> list[Course]:
@@ -33,18 +38,69 @@ def course_list() -> list[Course]:
 def course_list_versions() -> list[tuple[int, str]]:
     """(pk, content version) of each published course, in the catalog's order: what the
     catalog shows changes only with these (one query)."""
-    return rows(f"{_VERSIONS} WHERE is_published ORDER BY title, id", [])
+    return rows(f"{_VERSIONS} c WHERE c.is_published ORDER BY c.title, c.id", [])
 
 
-def course_get(*, slug: str, drafts: bool = False) -> Course:
+def course_get(*, slug: str, drafts: bool = False, reader=None) -> Course:
     """A published course; with ``drafts`` (staff) an unpublished one too. One query, for its
-    id and content version: the row itself is kept per version, as its structure is."""
-    published = "" if drafts else " AND is_published"
-    found = rows(f"{_VERSIONS} WHERE slug = %s{published}", [slug])
+    id and content version: the row itself is kept per version, as its structure is.
+
+    With ``reader`` (the request's user), the same query reads their place in the course:
+    ``course.reader`` (a Reader; None for a visitor).
+    """
+    published = " AND c.is_published" if not drafts else ""
+    if reader is None or not reader.is_authenticated:
+        found = rows(f"{_VERSIONS} c WHERE c.slug = %s{published}", [slug])
+        if not found:
+            raise Http404("No such course")
+        return course_at(pk=found[0][0], version=found[0][1])
+    found = _reader_rows(user=reader, where=f"c.slug = %s{published}", value=slug)
     if not found:
         raise Http404("No such course")
-    pk, version = found[0]
-    return course_at(pk=pk, version=version)
+    course = course_at(pk=found[0][0], version=found[0][1])
+    course.reader = _reader(reader, found)
+    return course
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A signed-in student's place in one course, read with it (course_get, reader_get)."""
+
+    user_id: int
+    done: frozenset[int]  # the lessons they completed (archived ones too)
+    viewed_recently: frozenset[int]  # lessons whose view was recorded within VIEW_RECORD_EVERY
+    last_lesson_id: int | None  # the lesson last recorded: where "Continue" leads
+
+
+def reader_get(*, user, course: Course) -> Reader:
+    """The student's place in the course: the one course_get read with it, else one query."""
+    if course.reader is not None and course.reader.user_id == user.pk:
+        return course.reader
+    return _reader(user, _reader_rows(user=user, where="c.id = %s", value=course.pk))
+
+
+def _reader_rows(*, user, where: str, value) -> list[tuple]:
+    # One row per lesson of the course the student has a progress row for (one, of NULLs,
+    # without), each with the course's id and version and the enrollment's last lesson.
+    since = timezone.now() - timedelta(seconds=VIEW_RECORD_EVERY)
+    return rows(
+        f"SELECT c.id, c.content_version, e.last_lesson_id, p.lesson_id,"
+        " p.completed_at IS NOT NULL, p.last_viewed_at >= %s"
+        f" FROM {Course._meta.db_table} c"
+        f" LEFT JOIN {Enrollment._meta.db_table} e ON e.course_id = c.id AND e.user_id = %s"
+        f" LEFT JOIN {LessonProgress._meta.db_table} p ON p.course_id = c.id AND p.user_id = %s"
+        f" WHERE {where}",
+        [since, user.pk, user.pk, value],
+    )
+
+
+def _reader(user, found: list[tuple]) -> Reader:
+    return Reader(
+        user_id=user.pk,
+        done=frozenset(lesson for _, _, _, lesson, done, _ in found if lesson and done),
+        viewed_recently=frozenset(lesson for _, _, _, lesson, _, seen in found if seen),
+        last_lesson_id=found[0][2],
+    )
 
 
 def course_at(*, pk: int, version: str) -> Course:
@@ -90,15 +146,16 @@ def chapter_neighbours(
 
 
 def lesson_get(
-    *, course_slug: str, chapter_slug: str, lesson_slug: str, drafts: bool = False
+    *, course_slug: str, chapter_slug: str, lesson_slug: str, drafts: bool = False, reader=None
 ) -> Lesson:
-    """A live lesson with its chapter and course (one query: the course); 404 if archived or
-    missing, or if its course or chapter is unpublished, unless ``drafts`` (staff).
+    """A live lesson with its chapter and course (one query: the course, with ``reader``'s
+    place in it, as course_get reads them); 404 if archived or missing, or if its course or
+    chapter is unpublished, unless ``drafts`` (staff).
 
     The lesson is the request's own copy of the kept one (courses.structure), without its
     text: ``lesson_text_load`` reads that when the page is rendered.
     """
-    course = course_get(slug=course_slug, drafts=drafts)
+    course = course_get(slug=course_slug, drafts=drafts, reader=reader)
     kept = course_structure(course=course).lesson_at(
         chapter_slug=chapter_slug, slug=lesson_slug, drafts=drafts
     )
@@ -136,13 +193,14 @@ def chapter_lessons(*, chapter: Chapter) -> list[Lesson]:
 
 
 def completed_lesson_ids(*, user, course: Course) -> set[int]:
-    """Ids of the live lessons of a course this student completed (one query).
-
-    SQL (see _COURSES above), on the index courses_progress_done_idx.
-    """
+    """Ids of the live lessons of a course this student completed (the course's reader, as
+    course_get read it, else one query)."""
     if not user.is_authenticated:
         return set()
     live = course_structure(course=course).live_lesson_ids
+    if course.reader is not None and course.reader.user_id == user.pk:
+        return set(course.reader.done & live)
+    # SQL (see _COURSES above), on the index courses_progress_done_idx.
     return {
         lesson_id
         for (lesson_id,) in rows(

@@ -16,7 +16,6 @@ from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +31,7 @@ from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, Lesso
 from courses.progress import enrollment_completion_refresh
 from courses.rendering import PreparedPage, Rendered, prepare_spans, render_markdown
 from courses.run_progress import run_progress_set
+from courses.selectors import reader_get
 from courses.splitter import (
     ChapterSource,
     LessonSource,
@@ -47,8 +47,6 @@ logger = logging.getLogger(__name__)
 # Part of every content hash: bump it when rendering changes, and the next import
 # re-renders every lesson once.
 RENDERER_VERSION = "3"
-# How often repeat views of one lesson are written down (lesson_view_record), in seconds.
-VIEW_RECORD_EVERY = 5 * 60
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -895,13 +893,13 @@ def lesson_view_record(*, user, lesson: Lesson) -> bool:
     """Note that a student opened a lesson: enrolls them and moves "continue" to this lesson.
 
     Two upserts, safe under concurrent requests; but only when they change something: a
-    reload of the lesson last recorded (within VIEW_RECORD_EVERY) writes nothing, so a
-    student reading one lesson costs one cache read per view, not two writes. Going to
-    another lesson, or coming back after VIEW_RECORD_EVERY, records again; "last viewed"
-    times are therefore exact to VIEW_RECORD_EVERY. Returns whether it wrote.
+    reload of the lesson last recorded, within VIEW_RECORD_EVERY of recording it, writes
+    nothing (the page read the student's place with the course: courses.selectors.Reader).
+    Going to another lesson, or coming back after VIEW_RECORD_EVERY, records again; "last
+    viewed" times are therefore exact to VIEW_RECORD_EVERY. Returns whether it wrote.
     """
-    key = f"lesson-view:{user.pk}:{lesson.course_id}"
-    if cache.get(key) == lesson.pk:
+    reader = reader_get(user=user, course=lesson.course)
+    if reader.last_lesson_id == lesson.pk and lesson.pk in reader.viewed_recently:
         return False
     now = timezone.now()
     _enrollment_touch(
@@ -921,7 +919,6 @@ def lesson_view_record(*, user, lesson: Lesson) -> bool:
         unique_fields=["user", "lesson"],
         update_fields=["last_viewed_at"],
     )
-    cache.set(key, lesson.pk, VIEW_RECORD_EVERY)
     return True
 
 

@@ -105,8 +105,10 @@ def course_structure(*, course: Course) -> CourseStructure:
 
 def _build(course: Course) -> CourseStructure:
     """Two queries: the live chapters, and their live lessons without their text. They hang
-    on a copy of the course: the caller's is the caller's to change."""
+    on a copy of the course: the caller's is the caller's to change (and its reader, one
+    student's place in it, is theirs)."""
     course = copy.copy(course)
+    course.reader = None
     chapters = list(
         Chapter.objects.filter(course=course, is_archived=False)
         .order_by("position")

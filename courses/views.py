@@ -34,7 +34,9 @@ def catalog(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 def course_detail(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
-    course = selectors.course_get(slug=course_slug, drafts=request.user.is_staff)
+    course = selectors.course_get(
+        slug=course_slug, drafts=request.user.is_staff, reader=request.user
+    )
     template = "courses/course_detail.html"
     if not request.user.is_authenticated:
         # A visitor's page shows nothing of theirs: its key needs nothing but the course.
@@ -130,7 +132,9 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 @vary_on_headers("HX-Request")
 def chapter_detail(request: HtmxHttpRequest, course_slug: str, chapter_slug: str) -> HttpResponse:
-    course = selectors.course_get(slug=course_slug, drafts=request.user.is_staff)
+    course = selectors.course_get(
+        slug=course_slug, drafts=request.user.is_staff, reader=request.user
+    )
     chapter = selectors.chapter_get(course=course, slug=chapter_slug, drafts=request.user.is_staff)
     previous_chapter, next_chapter = selectors.chapter_neighbours(
         chapter=chapter, drafts=request.user.is_staff
@@ -161,6 +165,7 @@ def lesson_detail(
         chapter_slug=chapter_slug,
         lesson_slug=lesson_slug,
         drafts=request.user.is_staff,
+        reader=request.user,
     )
     # Staff read as students see, without becoming one: no enrollment, no progress rows.
     if request.user.is_authenticated and not request.user.is_staff:

@@ -207,17 +207,18 @@ def test_lesson_page_query_count_is_constant(
 ):
     first = Lesson.objects.order_by("chapter__position", "position").first()
     first_url = first.get_absolute_url()
-    # session, user, course (its version), enrollment and progress upserts, completed
-    # lessons, the student's attempts, the lesson's text; once per content version, the
-    # course's row, chapters, lessons, quizzes, questions
-    with django_assert_num_queries(13):
+    # session, user, course (its version, and the student's place in it: completed and
+    # recently viewed lessons), enrollment and progress upserts, the student's attempts, the
+    # lesson's text; once per content version, the course's row, chapters, lessons, quizzes,
+    # questions
+    with django_assert_num_queries(12):
         student.get(first_url)
     # Another lesson: the upserts again, the course's structure kept.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         student.get(LESSON_URL)
     # A repeat view writes nothing, and the page comes from the cache (courses.page_cache):
-    # session, user, course, completed lessons, attempts.
-    with django_assert_num_queries(5):
+    # session, user, course with the student's place, attempts.
+    with django_assert_num_queries(4):
         student.get(LESSON_URL)
 
 
