@@ -20,7 +20,7 @@ from courses.kept import KeptPerVersion
 from courses.models import Chapter, Course, Lesson
 
 # Lists and links need none of a lesson's text, which is most of its row.
-LESSON_TEXT = ("body_markdown", "body_html", "body_text", "toc")
+_LESSON_TEXT = ("body_markdown", "body_html", "body_text", "toc")
 
 
 class CourseStructure:
@@ -121,7 +121,7 @@ def _build(course: Course) -> CourseStructure:
     for lesson in (
         Lesson.objects.filter(course=course, is_archived=False, chapter__is_archived=False)
         .order_by("position")
-        .defer(*LESSON_TEXT)
+        .defer(*_LESSON_TEXT)
     ):
         chapter = by_pk[lesson.chapter_id]
         lesson.chapter = chapter
