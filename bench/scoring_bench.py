@@ -68,7 +68,15 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def _worker(database_url: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "INFO"}
+    # Production settings, as the container's (docker-compose.yml): with DEBUG on, Django
+    # would also time and keep every query the worker runs.
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "INFO",
+        "DEBUG": "false",
+        "SECRET_KEY": "scoring-bench-only-" + "x" * 40,
+    }
     with log.open("w") as out:
         worker = subprocess.Popen(
             [
@@ -158,7 +166,9 @@ def _wait(pks: set[int], poll: float, limit: float = 300) -> dict[int, float]:
 def _cpu_seconds(worker: subprocess.Popen) -> dict[str, float]:
     """CPU time (user + system) used so far by the worker and its children, PostgreSQL's
     processes, Redis and this process (anything else on the machine PostgreSQL serves counts
-    too: run it on an otherwise idle machine)."""
+    too: run it on an otherwise idle machine). A process that has ended counts in its
+    parent's reaped children (an autovacuum worker in the postmaster's): without them, a
+    backend ending during the backlog made PostgreSQL's figure negative."""
     ticks = os.sysconf("SC_CLK_TCK")
     worker_pids = {worker.pid}
     try:
@@ -176,7 +186,8 @@ def _cpu_seconds(worker: subprocess.Popen) -> dict[str, float]:
             continue
         name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
-        seconds = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        # utime, stime, and cutime, cstime: the children it has reaped
+        seconds = sum(int(field) for field in fields[11:15]) / ticks
         if int(entry.name) in worker_pids:
             used["worker"] += seconds
         elif name.startswith("postgres"):

@@ -252,7 +252,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Messages each worker process reserves ahead. With 1, a process finishing a grading waited
+# for the ack and the next fetch from Redis before it got more work: a few milliseconds idle
+# per task of about five (bench/README.md, scoring). Reserved messages wait in the worker's
+# main process and go to whichever pool process is free, so a long import does not hold
+# them up; if the worker dies they are unacknowledged and come back as any other.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 8
 # Tasks a worker process runs before Celery's Django fixup closes its database connection;
 # unset, it closes it around every task (a new PostgreSQL connection per grading). Between
 # those, config.celery_app drops a broken or CONN_MAX_AGE-old connection as after a request.
