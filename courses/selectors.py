@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import NamedTuple
 
+from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
@@ -83,6 +84,8 @@ def _reader_rows(*, user, where: str, value) -> list[tuple]:
     # One row per lesson of the course the student has a progress row for (one, of NULLs,
     # without), each with the course's id and version and the enrollment's last lesson.
     since = timezone.now() - timedelta(seconds=VIEW_RECORD_EVERY)
+    # As the ORM would send it (SQLite stores naive UTC text and compares it as text).
+    since = connection.ops.adapt_datetimefield_value(since)
     return rows(
         f"SELECT c.id, c.content_version, e.last_lesson_id, p.lesson_id,"
         " p.completed_at IS NOT NULL, p.last_viewed_at >= %s"
