@@ -28,13 +28,13 @@ class CourseExtension:
       context for the course page, and the same count as ``requirements`` from what it loaded.
     - ``lesson_page(user=, lesson=) -> (context, (passed, total))``: template context for a
       lesson page, and the course's count as ``requirements`` gives it, from what it loaded.
+    - ``archive_files(course=) -> ({path: bytes}, toml)``: files a course download adds
+      (paths inside the course folder) and text to append to its course.toml.
 
     Both pages are kept whole (courses.page_cache) under what they show, so a page hook's
     context carries ``page_state``: a value whose repr changes whenever what the room shows
     of the student on that page changes (their quiz results). It is taken out of the context
     into the page's key.
-    - ``archive_files(course=) -> ({path: bytes}, toml)``: files a course download adds
-      (paths inside the course folder) and text to append to its course.toml.
     """
 
     name: str

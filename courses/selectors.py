@@ -75,9 +75,15 @@ class Reader:
 
 def reader_get(*, user, course: Course) -> Reader:
     """The student's place in the course: the one course_get read with it, else one query."""
-    if course.reader is not None and course.reader.user_id == user.pk:
-        return course.reader
-    return _reader(user, _reader_rows(user=user, where="c.id = %s", value=course.pk))
+    return _reader_of(user, course) or _reader(
+        user, _reader_rows(user=user, where="c.id = %s", value=course.pk)
+    )
+
+
+def _reader_of(user, course: Course) -> Reader | None:
+    """The student's place as course_get read it with this course, if it did."""
+    reader = course.reader
+    return reader if reader is not None and reader.user_id == user.pk else None
 
 
 def _reader_rows(*, user, where: str, value) -> list[tuple]:
@@ -201,8 +207,9 @@ def completed_lesson_ids(*, user, course: Course) -> set[int]:
     if not user.is_authenticated:
         return set()
     live = course_structure(course=course).live_lesson_ids
-    if course.reader is not None and course.reader.user_id == user.pk:
-        return set(course.reader.done & live)
+    reader = _reader_of(user, course)
+    if reader is not None:
+        return set(reader.done & live)
     # SQL (see _COURSES above), on the index courses_progress_done_idx.
     return {
         lesson_id
