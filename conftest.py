@@ -19,11 +19,14 @@ SEED_COURSE_DIR = BASE_DIR / "content" / "aws-cloud-fundamentals"
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: login rate limits must not leak between tests,
-    nor kept pages (courses.page_cache keeps them in the process too)."""
+    nor kept pages (courses.page_cache keeps them in the process too), nor the published
+    courses' versions a process holds for a second (courses.selectors.published_versions)."""
     from courses.page_cache import local
+    from courses.selectors import published_versions
 
     cache.clear()
     local.clear()
+    published_versions.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,10 @@
 """SQL for the few reads every page makes, where building the query through the ORM costs
 far more than running it (measured in bench/README.md). Parameters always go separately."""
 
+import json
+
 from django.db import connection
+from django.db.models import Model
 
 
 def rows(sql: str, params: list) -> list[tuple]:
@@ -15,3 +18,63 @@ def execute(sql: str, params: list) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def columns(model: type[Model], alias: str) -> str:
+    """The select list of all of ``model``'s columns, prefixed with the table's ``alias``, in
+    the order ``instance`` takes them."""
+    return ", ".join(f"{alias}.{field.column}" for field in model._meta.concrete_fields)
+
+
+def instance[M: Model](model: type[M], values: tuple) -> M | None:
+    """The ``model`` row whose columns ``columns`` selected, converted as the ORM converts
+    them (SQLite returns dates as text); None when its primary key is NULL (an outer join
+    that found no row)."""
+    fields = model._meta.concrete_fields
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        if value is not None:
+            expression = field.get_col(model._meta.db_table)
+            for convert in connection.ops.get_db_converters(expression):
+                value = convert(value, expression, connection)
+            for convert in expression.get_db_converters(connection):
+                value = convert(value, expression, connection)
+        converted.append(value)
+    if converted[fields.index(model._meta.pk)] is None:
+        return None
+    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+
+
+def id_list(column: str) -> str:
+    """An aggregate of an integer ``column`` into one text of comma-separated values (read it
+    with ``ids``), in this database's dialect."""
+    if connection.vendor == "postgresql":
+        return f"string_agg(CAST({column} AS text), ',')"
+    return f"group_concat({column}, ',')"
+
+
+def ids(text: str | None) -> set[int]:
+    """The values an ``id_list`` aggregate gathered (NULL when it found none)."""
+    return {int(value) for value in text.split(",")} if text else set()
+
+
+def json_rows(*values: str) -> str:
+    """An aggregate of rows into one JSON array of arrays of ``values`` (read it with
+    ``json_rows_decoded``), in this database's dialect. A JSON column goes through
+    ``json_column``."""
+    if connection.vendor == "postgresql":
+        return f"json_agg(json_build_array({', '.join(values)}))"
+    return f"json_group_array(json_array({', '.join(values)}))"
+
+
+def json_column(column: str) -> str:
+    """A JSON column as a JSON value inside ``json_rows`` (SQLite keeps it as text)."""
+    return column if connection.vendor == "postgresql" else f"json({column})"
+
+
+def json_rows_decoded(value: object) -> list:
+    """What a ``json_rows`` aggregate gathered: psycopg decodes JSON, SQLite returns text;
+    NULL when it found no row."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str) else value

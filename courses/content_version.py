@@ -9,7 +9,10 @@ counter value would then name two different contents.
 
 from collections.abc import Iterable
 
+from django.db import transaction
+
 from courses.models import Course, new_content_version
+from courses.selectors import published_versions
 
 
 def content_changed(*, course_ids: Iterable[int]) -> str:
@@ -18,4 +21,8 @@ def content_changed(*, course_ids: Iterable[int]) -> str:
     new version."""
     version = new_content_version()
     Course.objects.filter(pk__in=list(course_ids)).update(content_version=version)
+    # This process's pages show the change at once: forgotten now for this transaction's own
+    # reads, and again once it commits, for what another thread read before the commit.
+    published_versions.forget()
+    transaction.on_commit(published_versions.forget)
     return version

@@ -2,6 +2,8 @@
 what only a content change changes comes from the course's structure (courses.structure)."""
 
 import copy
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import NamedTuple
@@ -10,7 +12,7 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
-from config.sql import rows
+from config.sql import columns, instance, rows
 from courses.kept import KeptPerVersion
 from courses.models import Chapter, Course, Enrollment, Lesson, LessonProgress
 from courses.structure import course_structure
@@ -38,19 +40,72 @@ def course_list() -> list[Course]:
 
 def course_list_versions() -> list[tuple[int, str]]:
     """(pk, content version) of each published course, in the catalog's order: what the
-    catalog shows changes only with these (one query)."""
-    return rows(f"{_VERSIONS} c WHERE c.is_published ORDER BY c.title, c.id", [])
+    catalog shows changes only with these (no query while published_versions holds them)."""
+    return published_versions.get()[0]
+
+
+class _PublishedVersions:
+    """What a process takes as the published courses' ids and content versions, for
+    ``SECONDS`` before it asks the database again (one query): a visitor's catalog and
+    course pages then make no query at all, as a page that only renders a template.
+
+    A change made in this process shows at once (courses.content_version.content_changed
+    forgets them, and again when its transaction commits); one made in another process
+    (an import in a worker, an edit through another web process) within ``SECONDS``. A
+    signed-in student's pages read the version with their place in the course, never from
+    here.
+    """
+
+    SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._read: tuple[float, list[tuple[int, str]], dict[str, tuple[int, str]]] | None = None
+
+    def get(self) -> tuple[list[tuple[int, str]], dict[str, tuple[int, str]]]:
+        """(pk, version) of each published course in the catalog's order, and by slug."""
+        read = self._read
+        if read is None or read[0] < time.monotonic():
+            found = rows(
+                f"SELECT c.id, c.content_version, c.slug FROM {Course._meta.db_table} c"
+                " WHERE c.is_published ORDER BY c.title, c.id",
+                [],
+            )
+            ordered = [(pk, version) for pk, version, _ in found]
+            read = (
+                time.monotonic() + self.SECONDS,
+                ordered,
+                {slug: (pk, version) for pk, version, slug in found},
+            )
+            with self._lock:
+                self._read = read
+        return read[1], read[2]
+
+    def forget(self) -> None:
+        with self._lock:
+            self._read = None
+
+
+published_versions = _PublishedVersions()
 
 
 def course_get(*, slug: str, drafts: bool = False, reader=None) -> Course:
-    """A published course; with ``drafts`` (staff) an unpublished one too. One query, for its
-    id and content version: the row itself is kept per version, as its structure is.
+    """A published course; with ``drafts`` (staff) an unpublished one too. At most one
+    query, for its id and content version (a visitor's none: published_versions): the row
+    itself is kept per version, as its structure is.
 
     With ``reader`` (the request's user), the same query reads their place in the course:
     ``course.reader`` (a Reader; None for a visitor).
     """
     published = " AND c.is_published" if not drafts else ""
     if reader is None or not reader.is_authenticated:
+        kept = None if drafts else published_versions.get()[1].get(slug)
+        if kept is not None:
+            try:
+                return course_at(pk=kept[0], version=kept[1])
+            except Course.DoesNotExist:  # deleted by another process a moment ago
+                pass
+        # Staff (drafts: always the latest), or a course published elsewhere a moment ago.
         found = rows(f"{_VERSIONS} c WHERE c.slug = %s{published}", [slug])
         if not found:
             raise Http404("No such course")
@@ -68,9 +123,14 @@ class Reader:
     """A signed-in student's place in one course, read with it (course_get, reader_get)."""
 
     user_id: int
+    enrollment: Enrollment | None  # the request's own copy
     done: frozenset[int]  # the lessons they completed (archived ones too)
     viewed_recently: frozenset[int]  # lessons whose view was recorded within VIEW_RECORD_EVERY
-    last_lesson_id: int | None  # the lesson last recorded: where "Continue" leads
+
+    @property
+    def last_lesson_id(self) -> int | None:
+        """The lesson last recorded: where "Continue" leads."""
+        return self.enrollment.last_lesson_id if self.enrollment is not None else None
 
 
 def reader_get(*, user, course: Course) -> Reader:
@@ -88,13 +148,13 @@ def _reader_of(user, course: Course) -> Reader | None:
 
 def _reader_rows(*, user, where: str, value) -> list[tuple]:
     # One row per lesson of the course the student has a progress row for (one, of NULLs,
-    # without), each with the course's id and version and the enrollment's last lesson.
+    # without), each with the course's id and version and the enrollment.
     since = timezone.now() - timedelta(seconds=VIEW_RECORD_EVERY)
     # As the ORM would send it (SQLite stores naive UTC text and compares it as text).
     since = connection.ops.adapt_datetimefield_value(since)
     return rows(
-        f"SELECT c.id, c.content_version, e.last_lesson_id, p.lesson_id,"
-        " p.completed_at IS NOT NULL, p.last_viewed_at >= %s"
+        "SELECT c.id, c.content_version, p.lesson_id, p.completed_at IS NOT NULL,"
+        f" p.last_viewed_at >= %s, {columns(Enrollment, 'e')}"
         f" FROM {Course._meta.db_table} c"
         f" LEFT JOIN {Enrollment._meta.db_table} e ON e.course_id = c.id AND e.user_id = %s"
         f" LEFT JOIN {LessonProgress._meta.db_table} p ON p.course_id = c.id AND p.user_id = %s"
@@ -106,9 +166,9 @@ def _reader_rows(*, user, where: str, value) -> list[tuple]:
 def _reader(user, found: list[tuple]) -> Reader:
     return Reader(
         user_id=user.pk,
-        done=frozenset(lesson for _, _, _, lesson, done, _ in found if lesson and done),
-        viewed_recently=frozenset(lesson for _, _, _, lesson, _, seen in found if seen),
-        last_lesson_id=found[0][2],
+        enrollment=instance(Enrollment, found[0][5:]),
+        done=frozenset(row[2] for row in found if row[2] and row[3]),
+        viewed_recently=frozenset(row[2] for row in found if row[4]),
     )
 
 
@@ -223,8 +283,12 @@ def completed_lesson_ids(*, user, course: Course) -> set[int]:
 
 
 def enrollment_get(*, user, course: Course) -> Enrollment | None:
+    """The student's enrollment (the one course_get read with the course, else one query)."""
     if not user.is_authenticated:
         return None
+    reader = _reader_of(user, course)
+    if reader is not None:
+        return reader.enrollment
     found = Enrollment.objects.raw(
         f"SELECT * FROM {Enrollment._meta.db_table} WHERE user_id = %s AND course_id = %s",
         [user.pk, course.pk],

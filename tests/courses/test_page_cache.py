@@ -8,8 +8,9 @@ from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.test import Client
 
-from courses.models import Lesson
+from courses.models import Course, Lesson
 from courses.page_cache import local
+from courses.selectors import published_versions
 from courses.services import lesson_complete
 from tests.factories import UserFactory
 
@@ -128,3 +129,50 @@ def test_a_request_without_a_csrf_cookie_is_rendered_and_not_kept(seed_course):
         visitor.cookies.clear()  # a crawler: never sends the cookie back
         assert visitor.get(seed_course.get_absolute_url()).status_code == 200
     assert not local._pages  # page_keep keeps in the process and the shared cache at once
+
+
+def _visitor_sees(client: Client, url: str, text: str) -> bool:
+    response = client.get(url)
+    return response.status_code == 200 and text in response.content.decode()
+
+
+def test_a_visitor_sees_an_admin_change_of_this_process_at_once(
+    anonymous: Client, instructor: Client, seed_course
+):
+    """A visitor's pages take the courses' versions a process holds for a second
+    (courses.selectors.published_versions); the admin's change forgets them."""
+    for _ in range(2):  # the second view is kept, and makes no query
+        assert _visitor_sees(anonymous, "/", seed_course.title)
+        assert _visitor_sees(anonymous, seed_course.get_absolute_url(), seed_course.title)
+    response = instructor.post(
+        "/admin/courses/course/",
+        {"action": "unpublish", "_selected_action": [seed_course.pk]},
+    )
+    assert response.status_code == 302
+    assert not _visitor_sees(anonymous, "/", seed_course.title)
+    assert anonymous.get(seed_course.get_absolute_url()).status_code == 404
+
+
+def test_a_change_made_by_another_process_shows_within_the_holding_time(
+    anonymous: Client, seed_course, monkeypatch
+):
+    clock = [1000.0]
+    monkeypatch.setattr("courses.selectors.time.monotonic", lambda: clock[0])
+    assert _visitor_sees(anonymous, seed_course.get_absolute_url(), seed_course.title)
+    # Another process (an import in a worker) renames the course: its own transaction, its
+    # own process's held versions; this process hears nothing of it.
+    new_version = "another-process"
+    Course.objects.filter(pk=seed_course.pk).update(title="Renamed", content_version=new_version)
+    clock[0] += published_versions.SECONDS / 2
+    assert _visitor_sees(anonymous, seed_course.get_absolute_url(), seed_course.title)
+    clock[0] += published_versions.SECONDS
+    assert _visitor_sees(anonymous, seed_course.get_absolute_url(), "Renamed")
+    assert _visitor_sees(anonymous, "/", "Renamed")
+    # Another process changes the course again, and this one takes the new version (the
+    # catalog read it) but has not read the row at it yet when the course is deleted: a 404,
+    # not an error.
+    Course.objects.filter(pk=seed_course.pk).update(content_version="and-again")
+    clock[0] += published_versions.SECONDS * 2
+    assert published_versions.get()[1][seed_course.slug] == (seed_course.pk, "and-again")
+    seed_course.delete()
+    assert anonymous.get(seed_course.get_absolute_url()).status_code == 404
