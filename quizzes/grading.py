@@ -14,9 +14,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from courses.models import Course
+from config.sql import json_column, json_rows, json_rows_decoded
+from courses.models import Course, Enrollment, LessonProgress
 from courses.progress import enrollment_completion_refresh
 from courses.selectors import course_at
+from courses.structure import course_structure
 from quizzes import gift, scoring
 from quizzes.models import Answer, Attempt, AttemptCounts, Question, Quiz, QuizKind
 
@@ -62,39 +64,49 @@ def _mark(attempt: Attempt, question_id: int, parsed: gift.Question | None, resp
 # select_for_update, update) took longer than the rest of grading (bench/README.md, scoring).
 
 
-def _attempt_locked(attempt_id: int) -> Attempt | None:
+def _attempt_locked(attempt_id: int) -> tuple[Attempt, list[Answer]] | None:
     """The attempt if it is submitted, locked (on SQLite the transaction holds the write lock
-    from its start), with its quiz's fields that grading reads (the others load on access,
-    as after ``only()``) and its course's content version (``course_version``). One query."""
+    from its start), and its answers (id, question, response). One query, which also reads
+    what grading needs of the rest:
+
+    - its quiz's grading fields (the others load on access, as after ``only()``);
+    - its course's content version (``course_version``);
+    - whether the student's enrollment is complete (``course_completed``) and how many of
+      the course's lessons they completed, archived ones too (``lessons_done``): what
+      ``_completion_may_change`` decides from.
+    """
     quiz_fields = ("course_id", "kind", "pass_mark", "attempt_counts")
     lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
     found = Attempt.objects.raw(
         "SELECT a.*, c.content_version AS course_version, "
         + ", ".join(f"q.{name} AS quiz_{name}" for name in quiz_fields)
-        + f" FROM {Attempt._meta.db_table} a"
+        + ", e.completed_at IS NOT NULL AS course_completed"
+        f", (SELECT count(*) FROM {LessonProgress._meta.db_table} p"
+        " WHERE p.user_id = a.user_id AND p.course_id = q.course_id"
+        " AND p.completed_at IS NOT NULL) AS lessons_done"
+        f", (SELECT {json_rows('n.id', 'n.question_id', json_column('n.response'))}"
+        f" FROM {Answer._meta.db_table} n WHERE n.attempt_id = a.id) AS answer_rows"
+        f" FROM {Attempt._meta.db_table} a"
         f" JOIN {Quiz._meta.db_table} q ON q.id = a.quiz_id"
         f" JOIN {Course._meta.db_table} c ON c.id = q.course_id"
+        f" LEFT JOIN {Enrollment._meta.db_table} e"
+        " ON e.user_id = a.user_id AND e.course_id = q.course_id"
         f" WHERE a.id = %s AND a.status = %s{lock}",
         [attempt_id, Attempt.Status.SUBMITTED],
     )
     attempt = next(iter(found), None)
-    if attempt is not None:
-        attempt.quiz = Quiz.from_db(
-            connection.alias,
-            ["id", *quiz_fields],
-            [attempt.quiz_id, *(getattr(attempt, f"quiz_{name}") for name in quiz_fields)],
-        )
-    return attempt
-
-
-def _answers(attempt_id: int) -> list[Answer]:
-    """The attempt's answers with what grading reads (id, question, response)."""
-    return list(
-        Answer.objects.raw(
-            f"SELECT id, question_id, response FROM {Answer._meta.db_table} WHERE attempt_id = %s",
-            [attempt_id],
-        )
+    if attempt is None:
+        return None
+    attempt.quiz = Quiz.from_db(
+        connection.alias,
+        ["id", *quiz_fields],
+        [attempt.quiz_id, *(getattr(attempt, f"quiz_{name}") for name in quiz_fields)],
     )
+    answers = [
+        Answer.from_db(connection.alias, ["id", "question_id", "response"], row)
+        for row in json_rows_decoded(attempt.answer_rows)
+    ]
+    return attempt, answers
 
 
 _MARK_FIELDS = ("fraction", "feedback", "needs_review")
@@ -166,18 +178,20 @@ def attempt_grade(*, attempt_id: int) -> Attempt | None:
     Questions are scored as the attempt started with them (its snapshot). Essays are left for
     an instructor (``needs_review``); until then the score counts only the other questions.
 
-    Four statements in one transaction, whatever the number of questions: the attempt
-    (locked, with its quiz's grading fields), its answers, their marks (one UPDATE), the
-    claim. The caller gets the attempt as graded, with its quiz's kind, pass mark, way of
-    counting and course id loaded.
+    Three statements in one transaction, whatever the number of questions: the attempt
+    (locked, with its answers and its quiz's grading fields), their marks (one UPDATE), the
+    claim; then the course's completion, only when this result could change it. The caller
+    gets the attempt as graded, with its quiz's kind, pass mark, way of counting and course
+    id loaded.
     """
     with transaction.atomic():
-        attempt = _attempt_locked(attempt_id)
-        if attempt is None:
+        found = _attempt_locked(attempt_id)
+        if found is None:
             return None
+        attempt, answers = found
         missing = attempt.unsnapshotted_ids()
         live = Question.objects.in_bulk(missing) if missing else {}
-        answers = {a.question_id: a for a in _answers(attempt_id)}
+        answers = {a.question_id: a for a in answers}
         marked: list[Decimal] = []
         graded: list[Answer] = []
         needs_review = False
@@ -210,11 +224,27 @@ def attempt_grade(*, attempt_id: int) -> Attempt | None:
         if not _claim(attempt):  # pragma: no cover - the row lock makes this unreachable
             transaction.set_rollback(True)
             return None
-    # Under "highest", a failed attempt cannot change what the student passed; skipping the
-    # refresh then halves the cost of grading it.
-    if attempt.passed or attempt.quiz.attempt_counts == AttemptCounts.LAST:
+    if _completion_may_change(attempt):
         _completion_refresh(attempt, version=attempt.course_version)
     return attempt
+
+
+def _completion_may_change(attempt: Attempt) -> bool:
+    """Whether refreshing the course's completion after grading could change it, from what
+    ``_attempt_locked`` read: when it could not, the refresh (three statements) is skipped,
+    which most chapter quizzes' attempts allow (taken before the last lesson is read)."""
+    if attempt.quiz.kind != QuizKind.CHAPTER:
+        return False
+    if attempt.course_completed:
+        # A failed last attempt undoes it; a pass keeps it, unless the course grew since
+        # (the refresh then clears it, as it always did).
+        return attempt.passed or attempt.quiz.attempt_counts == AttemptCounts.LAST
+    if not attempt.passed:
+        return False  # nothing to clear, and a fail completes nothing
+    # A pass completes the course only with every live lesson done: fewer completed
+    # lessons, archived ones counted, cannot be.
+    course = course_at(pk=attempt.quiz.course_id, version=attempt.course_version)
+    return attempt.lessons_done >= len(course_structure(course=course).live_lesson_ids)
 
 
 class MarkError(ValueError):

@@ -130,3 +130,63 @@ def test_a_refresh_queued_by_another_process_is_not_queued_again(queued, committ
         tasks.quiz_statistics_refresh_soon(7)
 
     assert queued == {"add": 2, "queued": 0}  # not known here: asks the cache each time
+
+
+def test_a_pass_before_the_last_lesson_skips_the_completion_refresh(
+    basics_quiz, student, django_assert_num_queries
+):
+    lessons = list(Lesson.objects.filter(course=basics_quiz.course))
+    for lesson in lessons[:-1]:
+        lesson_complete(user=student.user, lesson=lesson)
+    enrollment = Enrollment.objects.filter(user=student.user, course=basics_quiz.course)
+    attempt = _submitted(basics_quiz, student.user, RIGHT)
+    # Another student's pass first: the process then keeps the course's row at this version.
+    attempt_grade(attempt_id=_submitted(basics_quiz, UserFactory(), RIGHT).pk)
+    # Savepoint, the attempt with all grading reads, the marks, the claim, release: a pass
+    # with a lesson left to read cannot complete the course.
+    with django_assert_num_queries(5):
+        assert attempt_grade(attempt_id=attempt.pk).passed
+    assert enrollment.get().completed_at is None
+    # The last lesson completes the course (its own refresh sees the pass).
+    lesson_complete(user=student.user, lesson=lessons[-1])
+    assert enrollment.get().completed_at is not None
+
+
+def test_a_pass_after_the_last_lesson_refreshes_completion_even_with_lessons_archived(
+    basics_quiz, student
+):
+    lessons = list(Lesson.objects.filter(course=basics_quiz.course).order_by("pk"))
+    for lesson in lessons:
+        lesson_complete(user=student.user, lesson=lesson)
+    # An archived lesson the student completed still counts among the done ones read with
+    # the attempt; the refresh decides on the live ones.
+    Lesson.objects.filter(pk=lessons[0].pk).update(is_archived=True)
+    content_changed(course_ids=[basics_quiz.course_id])
+    enrollment = Enrollment.objects.filter(user=student.user, course=basics_quiz.course)
+    assert enrollment.get().completed_at is None
+
+    assert attempt_grade(attempt_id=_submitted(basics_quiz, student.user, RIGHT).pk).passed
+
+    assert enrollment.get().completed_at is not None
+
+
+def test_a_pass_on_a_completed_course_that_has_grown_clears_its_completion(basics_quiz, student):
+    lessons = list(Lesson.objects.filter(course=basics_quiz.course).order_by("pk"))
+    for lesson in lessons:
+        lesson_complete(user=student.user, lesson=lesson)
+    enrollment = Enrollment.objects.filter(user=student.user, course=basics_quiz.course)
+    assert attempt_grade(attempt_id=_submitted(basics_quiz, student.user, RIGHT).pk).passed
+    assert enrollment.get().completed_at is not None
+    # A lesson is added (as a re-import would): the next graded result finds it unread.
+    Lesson.objects.create(
+        course=basics_quiz.course,
+        chapter=lessons[0].chapter,
+        title="New",
+        slug="new",
+        position=99,
+    )
+    content_changed(course_ids=[basics_quiz.course_id])
+
+    assert attempt_grade(attempt_id=_submitted(basics_quiz, student.user, RIGHT).pk).passed
+
+    assert enrollment.get().completed_at is None
