@@ -112,16 +112,14 @@ def _attempt_locked(attempt_id: int) -> tuple[Attempt, list[Answer]] | None:
 _MARK_FIELDS = ("fraction", "feedback", "needs_review")
 
 
-def _answers_write(answers: list[Answer]) -> None:
-    """Write the marks of an attempt's answers in one statement, whatever their number.
+def _marks(answers: list[Answer]) -> tuple[str, list]:
+    """The statement that writes the marks of an attempt's answers, whatever their number.
 
     An UPDATE from a VALUES list (PostgreSQL, and SQLite since 3.33), each value cast to its
     column's type: on PostgreSQL a column of NULLs (essays) would otherwise be text. It was
     one UPDATE per answer sent with executemany, which cost the worker and PostgreSQL a
     statement each; bulk_update's CASE WHEN took longer to build than the rest of grading.
     """
-    if not answers:
-        return
     fields = [Answer._meta.get_field(name) for name in _MARK_FIELDS]
     quote = connection.ops.quote_name
     table = quote(Answer._meta.db_table)
@@ -136,36 +134,41 @@ def _answers_write(answers: list[Answer]) -> None:
         params.extend(
             field.get_db_prep_save(getattr(answer, field.attname), connection) for field in fields
         )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {columns}"
-            f" FROM (VALUES {', '.join([f'({row})'] * len(answers))}) AS v"
-            f" WHERE {table}.{quote(Answer._meta.pk.column)} = v.column1",
-            params,
-        )
+    return (
+        f"UPDATE {table} SET {columns}"
+        f" FROM (VALUES {', '.join([f'({row})'] * len(answers))}) AS v"
+        f" WHERE {table}.{quote(Answer._meta.pk.column)} = v.column1",
+        params,
+    )
 
 
 _RESULT_FIELDS = ("status", "score", "passed", "needs_review", "graded_at")
 
 
-def _claim(attempt: Attempt) -> bool:
-    """Move the attempt from submitted to graded with its result: True if this call did."""
+def _claim(attempt: Attempt, answers: list[Answer]) -> bool:
+    """Write the answers' marks and move the attempt from submitted to graded with its
+    result: True if this call did. On PostgreSQL one statement (the marks' UPDATE runs as a
+    data-modifying WITH of the attempt's); SQLite, which has none, takes two."""
     fields = [Attempt._meta.get_field(name) for name in _RESULT_FIELDS]
     quote = connection.ops.quote_name
     columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = (
+        f"UPDATE {quote(Attempt._meta.db_table)} SET {columns}"
+        f" WHERE {quote(Attempt._meta.pk.column)} = %s AND {quote(fields[0].column)} = %s"
+    )
+    params = [
+        *(field.get_db_prep_save(getattr(attempt, field.attname), connection) for field in fields),
+        attempt.pk,
+        Attempt.Status.SUBMITTED,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(Attempt._meta.db_table)} SET {columns}"
-            f" WHERE {quote(Attempt._meta.pk.column)} = %s AND {quote(fields[0].column)} = %s",
-            [
-                *(
-                    field.get_db_prep_save(getattr(attempt, field.attname), connection)
-                    for field in fields
-                ),
-                attempt.pk,
-                Attempt.Status.SUBMITTED,
-            ],
-        )
+        if answers:
+            marks, marks_params = _marks(answers)
+            if connection.vendor == "postgresql":
+                sql, params = f"WITH marks AS ({marks} RETURNING 1) {sql}", marks_params + params
+            else:
+                cursor.execute(marks, marks_params)
+        cursor.execute(sql, params)
         return cursor.rowcount == 1
 
 
@@ -178,11 +181,11 @@ def attempt_grade(*, attempt_id: int) -> Attempt | None:
     Questions are scored as the attempt started with them (its snapshot). Essays are left for
     an instructor (``needs_review``); until then the score counts only the other questions.
 
-    Three statements in one transaction, whatever the number of questions: the attempt
-    (locked, with its answers and its quiz's grading fields), their marks (one UPDATE), the
-    claim; then the course's completion, only when this result could change it. The caller
-    gets the attempt as graded, with its quiz's kind, pass mark, way of counting and course
-    id loaded.
+    Two statements in one transaction on PostgreSQL (three on SQLite), whatever the number
+    of questions: the attempt (locked, with its answers and its quiz's grading fields), the
+    claim with the answers' marks; then the course's completion, only when this result
+    could change it. The caller gets the attempt as graded, with its quiz's kind, pass mark,
+    way of counting and course id loaded.
     """
     with transaction.atomic():
         found = _attempt_locked(attempt_id)
@@ -214,14 +217,13 @@ def attempt_grade(*, attempt_id: int) -> Attempt | None:
             else:
                 marked.append(answer.fraction)
             graded.append(answer)
-        _answers_write(graded)
         score = _percent(marked)
         attempt.status = Attempt.Status.GRADED
         attempt.score = score
         attempt.passed = score >= attempt.quiz.pass_mark
         attempt.needs_review = needs_review
         attempt.graded_at = timezone.now()
-        if not _claim(attempt):  # pragma: no cover - the row lock makes this unreachable
+        if not _claim(attempt, graded):  # pragma: no cover - the row lock makes it unreachable
             transaction.set_rollback(True)
             return None
     if _completion_may_change(attempt):

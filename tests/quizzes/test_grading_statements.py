@@ -4,6 +4,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from courses.content_version import content_changed
 from courses.models import Enrollment, Lesson
@@ -142,9 +143,9 @@ def test_a_pass_before_the_last_lesson_skips_the_completion_refresh(
     attempt = _submitted(basics_quiz, student.user, RIGHT)
     # Another student's pass first: the process then keeps the course's row at this version.
     attempt_grade(attempt_id=_submitted(basics_quiz, UserFactory(), RIGHT).pk)
-    # Savepoint, the attempt with all grading reads, the marks, the claim, release: a pass
-    # with a lesson left to read cannot complete the course.
-    with django_assert_num_queries(5):
+    # Savepoint, the attempt with all grading reads, the marks and the claim (one statement
+    # on PostgreSQL), release: a pass with a lesson left to read cannot complete the course.
+    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 5):
         assert attempt_grade(attempt_id=attempt.pk).passed
     assert enrollment.get().completed_at is None
     # The last lesson completes the course (its own refresh sees the pass).
