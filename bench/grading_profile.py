@@ -14,7 +14,6 @@ import cProfile
 import os
 import pstats
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -48,13 +47,8 @@ def main() -> int:
     from quizzes.models import Attempt
     from quizzes.tasks import attempt_grade
 
-    settings = connection.settings_dict
-    old_name = settings["NAME"]
-    if connection.vendor == "sqlite":
-        settings["TEST"]["NAME"] = str(Path(tempfile.gettempdir()) / "lectern-grading.sqlite3")
-    else:
-        settings["TEST"]["NAME"] = f"bench_grading_{old_name}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    old_name = connection.settings_dict["NAME"]
+    scoring_bench.scratch_database("grading")
     try:
         course_import(course_dir=scoring_bench.SEED)
         attempts, answered = scoring_bench._prepare(WARM_UP + args.attempts, 0)

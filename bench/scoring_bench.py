@@ -67,6 +67,18 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
+def scratch_database(stem: str) -> str:
+    """Create the scratch database this bench runs on and return its name (destroy it with
+    ``connection.creation.destroy_test_db``). On SQLite a file, since the worker is another
+    process; on PostgreSQL a name of its own, since a test suite beside it uses test_<name>."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        settings["TEST"]["NAME"] = str(Path(tempfile.gettempdir()) / f"lectern-{stem}.sqlite3")
+    else:
+        settings["TEST"]["NAME"] = f"bench_{stem}_{settings['NAME']}"
+    return connection.creation.create_test_db(verbosity=0, autoclobber=True)
+
+
 def _worker(database_url: str, log: Path) -> subprocess.Popen:
     # Production settings, as the container's (docker-compose.yml): with DEBUG on, Django
     # would also time and keep every query the worker runs.
@@ -222,13 +234,7 @@ def main() -> int:
 
     settings = connection.settings_dict
     old_name = settings["NAME"]
-    if connection.vendor == "sqlite":
-        # The worker is another process: the scratch database must be a file.
-        settings["TEST"]["NAME"] = str(Path(tempfile.gettempdir()) / "lectern-scoring.sqlite3")
-    else:
-        # Its own name: a test suite running beside it uses test_<name>.
-        settings["TEST"]["NAME"] = f"bench_scoring_{old_name}"
-    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    test_name = scratch_database("scoring")
     if connection.vendor == "sqlite":
         database_url = f"sqlite:///{test_name}"
     else:

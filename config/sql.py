@@ -45,19 +45,6 @@ def instance[M: Model](model: type[M], values: tuple) -> M | None:
     return model.from_db(connection.alias, [field.attname for field in fields], converted)
 
 
-def id_list(column: str) -> str:
-    """An aggregate of an integer ``column`` into one text of comma-separated values (read it
-    with ``ids``), in this database's dialect."""
-    if connection.vendor == "postgresql":
-        return f"string_agg(CAST({column} AS text), ',')"
-    return f"group_concat({column}, ',')"
-
-
-def ids(text: str | None) -> set[int]:
-    """The values an ``id_list`` aggregate gathered (NULL when it found none)."""
-    return {int(value) for value in text.split(",")} if text else set()
-
-
 def json_rows(*values: str) -> str:
     """An aggregate of rows into one JSON array of arrays of ``values`` (read it with
     ``json_rows_decoded``), in this database's dialect. A JSON column goes through

@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from config.sql import execute, id_list, ids
+from config.sql import execute, json_rows, json_rows_decoded
 from courses.extensions import extensions
 from courses.models import Course, Enrollment, Lesson, LessonProgress
 from courses.selectors import completed_lesson_ids, course_at
@@ -139,7 +139,7 @@ def dashboard(*, user) -> list[DashboardEntry]:
     enrollment_table, course_table = Enrollment._meta.db_table, Course._meta.db_table
     enrollments = list(
         Enrollment.objects.raw(
-            f"SELECT e.*, c.content_version AS course_version, (SELECT {id_list('p.lesson_id')}"
+            f"SELECT e.*, c.content_version AS course_version, (SELECT {json_rows('p.lesson_id')}"
             f" FROM {LessonProgress._meta.db_table} p WHERE p.user_id = e.user_id"
             " AND p.course_id = e.course_id AND p.completed_at IS NOT NULL) AS done_ids"
             f" FROM {enrollment_table} e JOIN {course_table} c ON c.id = e.course_id"
@@ -153,7 +153,7 @@ def dashboard(*, user) -> list[DashboardEntry]:
     done = set()
     for enrollment in enrollments:
         enrollment.course = course_at(pk=enrollment.course_id, version=enrollment.course_version)
-        done |= ids(enrollment.done_ids)
+        done.update(lesson for (lesson,) in json_rows_decoded(enrollment.done_ids))
     courses = [enrollment.course for enrollment in enrollments]
     quizzes = requirement_counts(user=user, courses=courses)
 
