@@ -54,6 +54,7 @@ def main() -> int:
         attempts, answered = scoring_bench._prepare(WARM_UP + args.attempts, 0)
         pks = [attempt.pk for attempt in attempts]
         Attempt.objects.filter(pk__in=pks).update(status=Attempt.Status.SUBMITTED)
+        scoring_bench.analyze()
         for pk in pks[:WARM_UP]:  # the course's row, structure and connection warm
             attempt_grade.run(pk)
         profile = cProfile.Profile() if args.profile else None

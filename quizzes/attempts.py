@@ -23,7 +23,7 @@ from django.utils import timezone
 from courses.services import enrollment_activity_record
 from quizzes import gift, scoring
 from quizzes.models import Answer, Attempt, Question, Quiz, QuizKind
-from quizzes.tasks import attempt_grade as attempt_grade_task
+from quizzes.tasks import attempt_grade_queue
 
 logger = logging.getLogger(__name__)
 
@@ -202,11 +202,13 @@ def attempt_submit(*, attempt: Attempt) -> bool:
     return bool(claimed)
 
 
-def attempt_grade_enqueue(attempt_id: int) -> None:
-    """Hand an attempt to the scorer. A dead broker must not fail the student's request: the
-    attempt stays submitted and the result page queues it again (attempt_requeue_if_stuck)."""
+def attempt_grade_enqueue(attempt_id: int, *, coalesce: bool = True) -> None:
+    """Hand an attempt to the scorer (quizzes.tasks.attempt_grade_queue: a burst of
+    submissions is drained by a few tasks). A dead broker must not fail the student's
+    request: the attempt stays submitted and the result page queues it again
+    (attempt_requeue_if_stuck), on its own, as the sweep does."""
     try:
-        attempt_grade_task.delay(attempt_id)
+        attempt_grade_queue(attempt_id, coalesce=coalesce)
     except Exception:
         logger.exception("Could not queue scoring of attempt %s", attempt_id)
 
@@ -238,7 +240,8 @@ def attempt_requeue_if_stuck(*, attempt: Attempt) -> bool:
     ).update(grade_enqueued_at=now)
     if claimed:
         attempt.grade_enqueued_at = now
-        transaction.on_commit(partial(attempt_grade_enqueue, attempt.pk))
+        # On its own: a drain it could have joined may be what was lost.
+        transaction.on_commit(partial(attempt_grade_enqueue, attempt.pk, coalesce=False))
     return bool(claimed)
 
 
@@ -277,7 +280,7 @@ def attempts_requeue_stuck(
             grade_enqueued_at=now
         ):
             requeued.append(pk)
-            transaction.on_commit(partial(attempt_grade_enqueue, pk))
+            transaction.on_commit(partial(attempt_grade_enqueue, pk, coalesce=False))
     closed = []
     for attempt in Attempt.objects.filter(
         status=Attempt.Status.IN_PROGRESS, deadline__lt=now

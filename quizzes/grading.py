@@ -7,11 +7,12 @@ counts towards finishing the course (courses.progress).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from config.sql import json_column, json_rows, json_rows_decoded
@@ -64,10 +65,13 @@ def _mark(attempt: Attempt, question_id: int, parsed: gift.Question | None, resp
 # select_for_update, update) took longer than the rest of grading (bench/README.md, scoring).
 
 
-def _attempt_locked(attempt_id: int) -> tuple[Attempt, list[Answer]] | None:
-    """The attempt if it is submitted, locked (on SQLite the transaction holds the write lock
-    from its start), and its answers (id, question, response). One query, which also reads
-    what grading needs of the rest:
+def _attempts_locked(
+    *, attempt_id: int | None = None, after_id: int = 0, limit: int = 1
+) -> list[tuple[Attempt, list[Answer]]]:
+    """Submitted attempts, locked (on SQLite the transaction holds the write lock from its
+    start), each with its answers (id, question, response): the one ``attempt_id`` names, or
+    up to ``limit`` of those after ``after_id`` in id order, skipping any another worker has
+    locked (a drain, below). One query, which also reads what grading needs of the rest:
 
     - its quiz's grading fields (the others load on access, as after ``only()``);
     - its course's content version (``course_version``);
@@ -76,7 +80,14 @@ def _attempt_locked(attempt_id: int) -> tuple[Attempt, list[Answer]] | None:
       ``_completion_may_change`` decides from.
     """
     quiz_fields = ("course_id", "kind", "pass_mark", "attempt_counts")
-    lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
+    lock = ""
+    if connection.features.has_select_for_update_of:
+        lock = " FOR UPDATE OF a"
+        if attempt_id is None and connection.features.has_select_for_update_skip_locked:
+            lock += " SKIP LOCKED"
+    which, params = (
+        ("a.id = %s", [attempt_id]) if attempt_id is not None else ("a.id > %s", [after_id])
+    )
     found = Attempt.objects.raw(
         "SELECT a.*, c.content_version AS course_version, "
         + ", ".join(f"q.{name} AS quiz_{name}" for name in quiz_fields)
@@ -91,85 +102,119 @@ def _attempt_locked(attempt_id: int) -> tuple[Attempt, list[Answer]] | None:
         f" JOIN {Course._meta.db_table} c ON c.id = q.course_id"
         f" LEFT JOIN {Enrollment._meta.db_table} e"
         " ON e.user_id = a.user_id AND e.course_id = q.course_id"
-        f" WHERE a.id = %s AND a.status = %s{lock}",
-        [attempt_id, Attempt.Status.SUBMITTED],
+        f" WHERE {which} AND a.status = %s ORDER BY a.id LIMIT %s{lock}",
+        [*params, Attempt.Status.SUBMITTED, limit],
     )
-    attempt = next(iter(found), None)
-    if attempt is None:
-        return None
-    attempt.quiz = Quiz.from_db(
-        connection.alias,
-        ["id", *quiz_fields],
-        [attempt.quiz_id, *(getattr(attempt, f"quiz_{name}") for name in quiz_fields)],
-    )
-    answers = [
-        Answer.from_db(connection.alias, ["id", "question_id", "response"], row)
-        for row in json_rows_decoded(attempt.answer_rows)
-    ]
-    return attempt, answers
+    locked = []
+    for attempt in found:
+        attempt.quiz = Quiz.from_db(
+            connection.alias,
+            ["id", *quiz_fields],
+            [attempt.quiz_id, *(getattr(attempt, f"quiz_{name}") for name in quiz_fields)],
+        )
+        answers = [
+            Answer.from_db(connection.alias, ["id", "question_id", "response"], row)
+            for row in json_rows_decoded(attempt.answer_rows)
+        ]
+        locked.append((attempt, answers))
+    return locked
 
 
-_MARK_FIELDS = ("fraction", "feedback", "needs_review")
-
-
-def _marks(answers: list[Answer]) -> tuple[str, list]:
-    """The statement that writes the marks of an attempt's answers, whatever their number.
-
-    An UPDATE from a VALUES list (PostgreSQL, and SQLite since 3.33), each value cast to its
-    column's type: on PostgreSQL a column of NULLs (essays) would otherwise be text. It was
-    one UPDATE per answer sent with executemany, which cost the worker and PostgreSQL a
-    statement each; bulk_update's CASE WHEN took longer to build than the rest of grading.
-    """
-    fields = [Answer._meta.get_field(name) for name in _MARK_FIELDS]
+def _update_from_values(model, names: tuple[str, ...], objs: list) -> tuple[str, list]:
+    """One UPDATE of ``objs``' ``names`` columns, whatever their number: from a VALUES list
+    (PostgreSQL, and SQLite since 3.33), each value cast to its column's type (on PostgreSQL
+    a column of NULLs, an essay's marks, would otherwise be text). It was one UPDATE per row
+    sent with executemany, which cost the worker and PostgreSQL a statement each;
+    bulk_update's CASE WHEN took longer to build than the rest of grading."""
+    fields = [model._meta.get_field(name) for name in names]
     quote = connection.ops.quote_name
-    table = quote(Answer._meta.db_table)
+    table = quote(model._meta.db_table)
     # VALUES names its columns column1, column2, ... on both databases.
     row = ", ".join(["%s", *(f"CAST(%s AS {f.cast_db_type(connection)})" for f in fields)])
     columns = ", ".join(
         f"{quote(field.column)} = v.column{n}" for n, field in enumerate(fields, start=2)
     )
     params = []
-    for answer in answers:
-        params.append(answer.pk)
+    for obj in objs:
+        params.append(obj.pk)
         params.extend(
-            field.get_db_prep_save(getattr(answer, field.attname), connection) for field in fields
+            field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields
         )
+    pk = f"{table}.{quote(model._meta.pk.column)}"
+    # The IN list as well: without it PostgreSQL joins the VALUES to a scan of the whole
+    # table, which grows with every attempt ever taken.
+    params.extend(obj.pk for obj in objs)
     return (
         f"UPDATE {table} SET {columns}"
-        f" FROM (VALUES {', '.join([f'({row})'] * len(answers))}) AS v"
-        f" WHERE {table}.{quote(Answer._meta.pk.column)} = v.column1",
+        f" FROM (VALUES {', '.join([f'({row})'] * len(objs))}) AS v"
+        f" WHERE {pk} = v.column1 AND {pk} IN ({', '.join(['%s'] * len(objs))})",
         params,
     )
 
 
-_RESULT_FIELDS = ("status", "score", "passed", "needs_review", "graded_at")
-
-
-def _claim(attempt: Attempt, answers: list[Answer]) -> bool:
-    """Write the answers' marks and move the attempt from submitted to graded with its
-    result: True if this call did. On PostgreSQL one statement (the marks' UPDATE runs as a
-    data-modifying WITH of the attempt's); SQLite, which has none, takes two."""
-    fields = [Attempt._meta.get_field(name) for name in _RESULT_FIELDS]
-    quote = connection.ops.quote_name
-    columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    sql = (
-        f"UPDATE {quote(Attempt._meta.db_table)} SET {columns}"
-        f" WHERE {quote(Attempt._meta.pk.column)} = %s AND {quote(fields[0].column)} = %s"
+def _claim(scored: list[tuple[Attempt, list[Answer]]]) -> int:
+    """Write the answers' marks and move the attempts from submitted to graded with their
+    results: how many this call moved. On PostgreSQL one statement for them all (the marks'
+    UPDATE runs as a data-modifying WITH of the attempts'); SQLite, which has none, takes
+    two."""
+    attempts = [attempt for attempt, _ in scored]
+    answers = [answer for _, marked in scored for answer in marked]
+    sql, params = _update_from_values(
+        Attempt, ("status", "score", "passed", "needs_review", "graded_at"), attempts
     )
-    params = [
-        *(field.get_db_prep_save(getattr(attempt, field.attname), connection) for field in fields),
-        attempt.pk,
-        Attempt.Status.SUBMITTED,
-    ]
+    quote = connection.ops.quote_name
+    status = quote(Attempt._meta.get_field("status").column)
+    sql += f" AND {quote(Attempt._meta.db_table)}.{status} = %s"
+    params.append(Attempt.Status.SUBMITTED)
     with connection.cursor() as cursor:
         if answers:
-            marks, marks_params = _marks(answers)
+            marks, marks_params = _update_from_values(
+                Answer, ("fraction", "feedback", "needs_review"), answers
+            )
             if connection.vendor == "postgresql":
                 sql, params = f"WITH marks AS ({marks} RETURNING 1) {sql}", marks_params + params
             else:
                 cursor.execute(marks, marks_params)
         cursor.execute(sql, params)
-        return cursor.rowcount == 1
+        return cursor.rowcount
+
+
+def _score(attempt: Attempt, answers: list[Answer]) -> list[Answer]:
+    """Score a locked submitted attempt's answers and set its result (graded, score, pass):
+    the answers to write. Writes nothing, so a scoring error leaves the transaction as it
+    found it."""
+    missing = attempt.unsnapshotted_ids()
+    live = Question.objects.in_bulk(missing) if missing else {}
+    by_question = {a.question_id: a for a in answers}
+    marked: list[Decimal] = []
+    graded: list[Answer] = []
+    needs_review = False
+    for question_id in attempt.question_ids:
+        answer = by_question.get(question_id)
+        if answer is None:
+            # Unanswered: 0, or nothing to mark for an essay left blank.
+            marked.append(Decimal(0))
+            continue
+        parsed = attempt.seen_question(question_id, live)
+        response = from_json(parsed, answer.response) if parsed else answer.response
+        fraction, feedback = _mark(attempt, question_id, parsed, response)
+        answer.fraction = fraction
+        answer.feedback = feedback
+        answer.needs_review = fraction is None and response not in (None, "")
+        if fraction is None and not answer.needs_review:
+            answer.fraction = Decimal(0)  # an essay left blank needs no reader
+        if answer.needs_review:
+            needs_review = True
+        else:
+            marked.append(answer.fraction)
+        graded.append(answer)
+    score = _percent(marked)
+    attempt.status = Attempt.Status.GRADED
+    attempt.score = score
+    attempt.passed = score >= attempt.quiz.pass_mark
+    attempt.needs_review = needs_review
+    attempt.graded_at = timezone.now()
+    return graded
 
 
 def attempt_grade(*, attempt_id: int) -> Attempt | None:
@@ -188,47 +233,77 @@ def attempt_grade(*, attempt_id: int) -> Attempt | None:
     way of counting and course id loaded.
     """
     with transaction.atomic():
-        found = _attempt_locked(attempt_id)
-        if found is None:
+        found = _attempts_locked(attempt_id=attempt_id)
+        if not found:
             return None
-        attempt, answers = found
-        missing = attempt.unsnapshotted_ids()
-        live = Question.objects.in_bulk(missing) if missing else {}
-        answers = {a.question_id: a for a in answers}
-        marked: list[Decimal] = []
-        graded: list[Answer] = []
-        needs_review = False
-        for question_id in attempt.question_ids:
-            answer = answers.get(question_id)
-            if answer is None:
-                # Unanswered: 0, or nothing to mark for an essay left blank.
-                marked.append(Decimal(0))
-                continue
-            parsed = attempt.seen_question(question_id, live)
-            response = from_json(parsed, answer.response) if parsed else answer.response
-            fraction, feedback = _mark(attempt, question_id, parsed, response)
-            answer.fraction = fraction
-            answer.feedback = feedback
-            answer.needs_review = fraction is None and response not in (None, "")
-            if fraction is None and not answer.needs_review:
-                answer.fraction = Decimal(0)  # an essay left blank needs no reader
-            if answer.needs_review:
-                needs_review = True
-            else:
-                marked.append(answer.fraction)
-            graded.append(answer)
-        score = _percent(marked)
-        attempt.status = Attempt.Status.GRADED
-        attempt.score = score
-        attempt.passed = score >= attempt.quiz.pass_mark
-        attempt.needs_review = needs_review
-        attempt.graded_at = timezone.now()
-        if not _claim(attempt, graded):  # pragma: no cover - the row lock makes it unreachable
+        attempt, answers = found[0]
+        if not _claim([(attempt, _score(attempt, answers))]):  # pragma: no cover - locked
             transaction.set_rollback(True)
             return None
     if _completion_may_change(attempt):
         _completion_refresh(attempt, version=attempt.course_version)
     return attempt
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What one ``attempts_grade_submitted`` call did."""
+
+    graded: list[Attempt]
+    # The highest id it locked (graded or not), where the next call goes on from; None when
+    # it found nothing waiting.
+    last_id: int | None
+    # Whether it locked as many as it was allowed: more may be waiting.
+    full: bool
+
+
+def attempts_grade_submitted(*, after_id: int = 0, limit: int = 10) -> Batch:
+    """Grade up to ``limit`` submitted attempts after ``after_id``, in id order, in one
+    transaction: a burst of submissions (the end of a timed quiz) costs one locked read and
+    one commit per ``limit`` attempts, not per attempt (bench/README.md, scoring). Attempts
+    another worker holds are skipped, so several workers drain one backlog side by side.
+
+    One locked read and one write for the batch on PostgreSQL (two on SQLite). Idempotent as
+    ``attempt_grade``. An attempt whose scoring raises is logged and left submitted (the
+    stuck-attempt sweep queues it again); a database error on the write rolls the batch back
+    and the same attempts are graded one by one, so one bad attempt never holds back the
+    rest.
+    """
+    found: list[tuple[Attempt, list[Answer]]] = []
+    try:
+        with transaction.atomic():
+            found = _attempts_locked(after_id=after_id, limit=limit)
+            scored = []
+            for attempt, answers in found:
+                try:
+                    scored.append((attempt, _score(attempt, answers)))
+                except DatabaseError:
+                    raise
+                except Exception:
+                    logger.exception("Attempt %s could not be graded: left submitted", attempt.pk)
+            if scored and _claim(scored) != len(scored):  # pragma: no cover - locked
+                raise DatabaseError("a locked attempt was claimed by another")
+            graded = [attempt for attempt, _ in scored]
+    except (OperationalError, InterfaceError):
+        raise  # the database is away: the task retries
+    except DatabaseError:
+        logger.exception("A batch of attempts after %s failed: grading them one by one", after_id)
+        graded = []
+        for attempt, _ in found:
+            try:
+                one = attempt_grade(attempt_id=attempt.pk)
+            except (OperationalError, InterfaceError):
+                raise
+            except Exception:
+                logger.exception("Attempt %s could not be graded: left submitted", attempt.pk)
+            else:
+                if one is not None:
+                    graded.append(one)
+        return Batch(graded, found[-1][0].pk if found else None, len(found) == limit)
+    for attempt in graded:
+        if _completion_may_change(attempt):
+            _completion_refresh(attempt, version=attempt.course_version)
+    return Batch(graded, found[-1][0].pk if found else None, len(found) == limit)
 
 
 def _completion_may_change(attempt: Attempt) -> bool:
