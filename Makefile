@@ -58,6 +58,8 @@ bench: $(BIN)/.synced
 		--cache-url $(REDIS)/3)
 	$(if $(POSTGRES),-$(BENCH_ENV) DATABASE_URL=$(POSTGRES)/lectern REDIS_URL=$(REDIS)/15 \
 		$(BIN)/python bench/scoring_bench.py,-$(BENCH_ENV) $(BIN)/python bench/scoring_bench.py)
+	-$(BENCH_ENV) $(BIN)/python bench/search_bench.py
+	$(if $(POSTGRES),-$(BENCH_ENV) DATABASE_URL=$(POSTGRES)/lectern $(BIN)/python bench/search_bench.py)
 	-$(BENCH_ENV) $(BIN)/python bench/load_bench.py
 	$(if $(POSTGRES),-$(BENCH_ENV) DATABASE_URL=$(POSTGRES)/lectern REDIS_URL=$(REDIS)/1 \
 		$(BIN)/python bench/load_bench.py)

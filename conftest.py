@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,17 @@ from tests.factories import UserFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
 SEED_COURSE_DIR = BASE_DIR / "content" / "aws-cloud-fundamentals"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, the test database is a file, as the embedded default's is, not Django's
+    shared-cache in-memory one: there, an FTS5 table (search) makes a worker thread's writes
+    fail with "database table is locked", which no real deployment would see."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = Path(tempfile.gettempdir()) / f"lectern-test-{os.getpid()}.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
 
 
 @pytest.fixture(autouse=True)

@@ -33,7 +33,7 @@ def main() -> int:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     widths = [max(len(str(row[key])) for row in rows) for key in ("bench", "figure", "value")]
     print()
-    print("Summary (issue 13 targets)")
+    print("Summary (the targets of issues 13 and 14)")
     for row in rows:
         print(
             f"{row['bench']:<{widths[0]}}  {row['figure']:<{widths[1]}}  "

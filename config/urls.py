@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("teach/", include("teaching.urls")),
+    path("search/", include("search.urls")),
     path("", include("courses.urls")),
     path("", include("quizzes.urls")),
 ]

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from courses.extensions import extensions
 from courses.models import Course, new_content_version
 from courses.selectors import published_versions
 
@@ -20,7 +21,11 @@ def content_changed(*, course_ids: Iterable[int]) -> str:
     it): each gets a new content version, so pages read its structure again. Returns the
     new version."""
     version = new_content_version()
-    Course.objects.filter(pk__in=list(course_ids)).update(content_version=version)
+    course_ids = list(course_ids)
+    Course.objects.filter(pk__in=course_ids).update(content_version=version)
+    for extension in extensions():
+        if extension.content_changed:
+            extension.content_changed(course_ids=course_ids)
     # This process's pages show the change at once: forgotten now for this transaction's own
     # reads, and again once it commits, for what another thread read before the commit.
     published_versions.forget()

@@ -30,6 +30,8 @@ class CourseExtension:
       lesson page, and the course's count as ``requirements`` gives it, from what it loaded.
     - ``archive_files(course=) -> ({path: bytes}, toml)``: files a course download adds
       (paths inside the course folder) and text to append to its course.toml.
+    - ``content_changed(course_ids=)``: runs inside the transaction that changed these
+      courses' content (an import, an admin edit; courses.content_version), after the change.
 
     Both pages are kept whole (courses.page_cache) under what they show, so a page hook's
     context carries ``page_state``: a value whose repr changes whenever what the room shows
@@ -43,6 +45,7 @@ class CourseExtension:
     course_page: Callable[..., tuple[dict[str, Any], tuple[int, int]]] | None = None
     lesson_page: Callable[..., tuple[dict[str, Any], tuple[int, int]]] | None = None
     archive_files: Callable[..., tuple[dict[str, bytes], str]] | None = None
+    content_changed: Callable[..., object] | None = None
 
 
 _registered: dict[str, CourseExtension] = {}
