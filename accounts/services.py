@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import User
 from courses.models import Enrollment, LessonProgress
 from quizzes.selectors import attempts_export
+from review.selectors import review_export
 
 INSTRUCTORS_GROUP = "Instructors"
 # What instructors manage in the admin: course content, quizzes and the students' records of
@@ -120,10 +121,12 @@ def user_data_export(*, user: User) -> dict:
             for p in progress
         ],
         "quiz_attempts": attempts_export(user=user),
+        "review": review_export(user=user),
     }
 
 
 @transaction.atomic
 def user_delete(*, user: User) -> None:
-    """Delete an account and, by cascade, its enrollments, progress and quiz attempts."""
+    """Delete an account and, by cascade, its enrollments, progress, quiz attempts and review
+    deck."""
     user.delete()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("teach/", include("teaching.urls")),
     path("search/", include("search.urls")),
+    path("review/", include("review.urls")),
     path("", include("courses.urls")),
     path("", include("quizzes.urls")),
 ]

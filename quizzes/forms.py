@@ -59,13 +59,27 @@ def responses_from_post(
 def response_from_post(*, question: Question, attempt: Attempt, data: QueryDict) -> object:
     """The response to `question` in posted form data (None when unanswered), read against
     the question as the attempt started with it."""
-    parsed = attempt.gift_question(question)
+    return response_for(
+        question_id=question.pk,
+        parsed=attempt.gift_question(question),
+        seed=attempt.seed,
+        shuffle=attempt.quiz.shuffle_choices,
+        data=data,
+    )
+
+
+def response_for(
+    *, question_id: int, parsed: gift.Question, seed: int, shuffle: bool, data: QueryDict
+) -> object:
+    """The response to one question in posted form data (None when unanswered), its choices
+    shown in the order ``seed`` gave them (quizzes.shuffle): for an attempt, or for a form
+    of one question outside any attempt (a review)."""
     kind = parsed.kind
-    name = f"q{question.pk}"
+    name = f"q{question_id}"
     if kind is not gift.Kind.MATCHING:
         for field in data:
             match = _FIELD.match(field)
-            if match and int(match.group(1)) == question.pk and match.group(2) is not None:
+            if match and int(match.group(1)) == question_id and match.group(2) is not None:
                 raise ResponseError(f"unexpected field {field!r}")
     values = [v for v in data.getlist(name) if v != ""]
     if len(values) > 1 and kind is not gift.Kind.MULTIRESPONSE:
@@ -73,12 +87,7 @@ def response_from_post(*, question: Question, attempt: Attempt, data: QueryDict)
     value = values[0] if values else None
 
     def order(count: int) -> list[int]:
-        return choice_order(
-            seed=attempt.seed,
-            question_id=question.pk,
-            parsed=parsed,
-            shuffle=attempt.quiz.shuffle_choices,
-        )
+        return choice_order(seed=seed, question_id=question_id, parsed=parsed, shuffle=shuffle)
 
     if kind is gift.Kind.MULTICHOICE:
         if value is None:
@@ -113,7 +122,7 @@ def response_from_post(*, question: Question, attempt: Attempt, data: QueryDict)
         response: dict[int, str] = {}
         for field in data:
             match = _FIELD.match(field)
-            if not match or int(match.group(1)) != question.pk:
+            if not match or int(match.group(1)) != question_id:
                 continue
             if match.group(2) is None or int(match.group(2)) not in stems:
                 raise ResponseError(f"unexpected field {field!r}")

@@ -370,10 +370,20 @@ class Review:
 
 def review_for(*, attempt: Attempt, passed_before: bool, attempts_left: int | None) -> Review:
     """The review a result page gives (see ShowAnswers)."""
-    policy = attempt.quiz.show_answers
+    return review_policy(
+        quiz=attempt.quiz,
+        passed=bool(attempt.passed) or passed_before,
+        attempts_left=attempts_left,
+    )
+
+
+def review_policy(*, quiz: Quiz, passed: bool, attempts_left: int | None) -> Review:
+    """What a student who has ``passed`` the quiz (or not) with ``attempts_left`` may see of
+    its answers, under the quiz's show_answers policy: the one rule for result pages and for
+    whatever else shows a quiz's answers (the review deck)."""
+    policy = quiz.show_answers
     if policy == ShowAnswers.NEVER:
         return Review(feedback=False, right_answers=False, unanswered=False)
-    passed = bool(attempt.passed) or passed_before
     if policy == ShowAnswers.AFTER_EACH_ATTEMPT:
         return Review(feedback=True, right_answers=True, unanswered=True)
     if policy == ShowAnswers.ONCE_PASSED:

@@ -1,5 +1,5 @@
-"""The rooms and the way their dependencies point: config <- courses <- quizzes <- accounts
-<- teaching, and config <- courses <- search.
+"""The rooms and the way their dependencies point: config <- courses <- quizzes <- review <-
+accounts <- teaching, and config <- courses <- search.
 
 Read from the source (function-level imports included: a hidden import is still a
 dependency), and proven by importing every module alone in a fresh interpreter.
@@ -15,14 +15,15 @@ import pytest
 
 from conftest import BASE_DIR
 
-APPS = ("config", "courses", "quizzes", "accounts", "teaching", "search")
+APPS = ("config", "courses", "quizzes", "review", "accounts", "teaching", "search")
 # Which rooms each room may import (besides itself).
 ALLOWED = {
     "config": set(),
     "courses": {"config"},
     "quizzes": {"config", "courses"},
-    "accounts": {"config", "courses", "quizzes"},
-    "teaching": {"config", "courses", "quizzes", "accounts"},
+    "review": {"config", "courses", "quizzes"},
+    "accounts": {"config", "courses", "quizzes", "review"},
+    "teaching": {"config", "courses", "quizzes", "review", "accounts"},
     "search": {"config", "courses"},
 }
 

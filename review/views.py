@@ -1,0 +1,77 @@
+import re
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from quizzes.scoring import ResponseError
+from review import selectors, services
+from review.models import Card, ReviewLog
+
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _course(request):
+    slug = request.GET.get("course") or request.POST.get("course") or ""
+    if not slug:
+        return None
+    course = selectors.published_course(slug=slug)
+    if course is None:
+        raise Http404("No such course.")
+    return course
+
+
+def _template(request) -> str:
+    htmx = request.htmx
+    partial = bool(htmx) and not htmx.history_restore_request
+    return "review/session.html#card" if partial else "review/session.html"
+
+
+@login_required
+@require_safe
+@vary_on_headers("HX-Request")
+def session(request) -> HttpResponse:
+    """Today's review: the next due question, one at a time, its choices shuffled afresh."""
+    course = _course(request)
+    services.deck_sync(user=request.user)
+    context = selectors.session_context(user=request.user, course=course)
+    return render(request, _template(request), context)
+
+
+@login_required
+@require_POST
+def card_answer(request, card_id: int) -> HttpResponse:
+    """Score an answer to a card (a wrong one is rescheduled at once); then the student rates
+    a right one. The same form posted twice is one review."""
+    course = _course(request)
+    seed, token = request.POST.get("seed", ""), request.POST.get("token", "")
+    if not seed.isdigit() or int(seed) >= 2**48 or not _TOKEN.match(token):
+        return HttpResponseBadRequest("This review form is damaged: reload the page.")
+    try:
+        outcome = services.review_answer(
+            user=request.user, card_id=card_id, data=request.POST, seed=int(seed), token=token
+        )
+    except Card.DoesNotExist:
+        raise Http404("No such question in your review.") from None
+    except ResponseError as exc:
+        return HttpResponseBadRequest(f"That answer does not fit the question: {exc}.")
+    context = selectors.session_context(user=request.user, course=course, outcome=outcome)
+    return render(request, _template(request), context)
+
+
+@login_required
+@require_POST
+def log_rate(request, log_id: int) -> HttpResponse:
+    """The student's rating of a right answer; then the next question."""
+    course = _course(request)
+    try:
+        services.review_rate(user=request.user, log_id=log_id, rating=request.POST.get("rating"))
+    except ReviewLog.DoesNotExist:
+        raise Http404("No such review.") from None
+    except services.ReviewError as exc:
+        return HttpResponseBadRequest(str(exc))
+    url = reverse("review:session") + (f"?course={course.slug}" if course else "")
+    return redirect(url)
