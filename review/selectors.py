@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from courses.models import Course
 from quizzes.selectors import shown_question
-from review.models import Card
+from review.models import Card, ReviewLog
 
 
 def _live(user, course: Course | None) -> QuerySet[Card]:
@@ -48,6 +48,25 @@ def due_count(*, user, course: Course | None = None, now: datetime | None = None
     return _live(user, course).filter(due__lte=now).count()
 
 
+def streak(*, user, now: datetime | None = None) -> int:
+    """How many days in a row, up to today or yesterday, the student reviewed at least one
+    question (days as the site's time zone counts them): a streak lasts until a whole day
+    passes without a review. One query."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    days = set(
+        ReviewLog.objects.filter(card__user=user, answered_at__gte=now - timedelta(days=400))
+        .dates("answered_at", "day")
+        .order_by()
+    )
+    day = today if today in days else today - timedelta(days=1)
+    count = 0
+    while day in days:
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
 def published_course(*, slug: str) -> Course | None:
     return Course.objects.filter(slug=slug, is_published=True).first()
 
@@ -66,10 +85,17 @@ def new_seed() -> int:
 def session_context(*, user, course: Course | None, outcome=None, now=None) -> dict:
     """What the review page shows: the card just answered (``outcome``), else the next due
     card as a form with its choices freshly shuffled; how many are due; when the next one is
-    due once none is. Three queries at most, whatever the size of the deck."""
+    due once none is; the streak. Four queries at most, whatever the size of the deck."""
     now = now or timezone.now()
     due = due_count(user=user, course=course, now=now)
-    context = {"course": course, "due": due, "outcome": outcome, "card": None, "next_due": None}
+    context = {
+        "course": course,
+        "due": due,
+        "outcome": outcome,
+        "card": None,
+        "next_due": None,
+        "streak": streak(user=user, now=now),
+    }
     if outcome is not None:
         # The card answered is still due until it is rated: not one of those left.
         context["left"] = due - (1 if outcome.card.due <= now else 0)

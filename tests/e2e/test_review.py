@@ -49,6 +49,7 @@ def test_a_student_reviews_yesterdays_misses_rates_them_and_the_count_drops(
     page.get_by_role("link", name="Review", exact=True).click()
     count = page.locator(".review__count")
     expect(count).to_have_text("2 questions to review today.")
+    expect(page.locator("#review-streak")).to_be_hidden()  # no review yet: no streak
     axe(page)
 
     for left, rating in ((1, "Good"), (0, "Easy")):
@@ -60,6 +61,7 @@ def test_a_student_reviews_yesterdays_misses_rates_them_and_the_count_drops(
         page.get_by_role("button", name="Check my answer").click()
         heading = page.get_by_role("heading", name="Right", exact=True)
         expect(heading).to_be_focused()  # focus follows the swap
+        expect(page.locator("#review-streak")).to_have_text("You have reviewed 1 day in a row.")
         axe(page)
         page.get_by_role("button", name=rating, exact=True).click()
         if left:

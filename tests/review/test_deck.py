@@ -291,3 +291,25 @@ def test_due_cards_take_one_query_whatever_the_deck(missed_pick, user, django_as
         _graded(missed_pick.question.quiz, other, {"Pick": 1, "TF": False})
         _graded(missed_pick.question.quiz, other, {"Pick": 1, "TF": False})
         deck_sync(user=user, now=timezone.now())
+
+
+def test_a_streak_counts_the_days_in_a_row_up_to_today_or_yesterday(missed_pick, user):
+    from review.selectors import streak
+
+    def reviewed(day: int) -> None:
+        ReviewLog.objects.create(
+            card=missed_pick,
+            token=f"day-{day}",
+            fraction=Decimal(0),
+            answered_at=NOW + timedelta(days=day),
+            due_before=NOW,
+        )
+
+    assert streak(user=user, now=NOW) == 0
+    for day in (-5, -3, -2, -1):  # a gap on day -4
+        reviewed(day)
+    assert streak(user=user, now=NOW) == 3  # not broken until today is over
+    reviewed(0)
+    assert streak(user=user, now=NOW) == 4
+    assert streak(user=user, now=NOW + timedelta(days=2)) == 0
+    assert streak(user=UserFactory(), now=NOW) == 0
