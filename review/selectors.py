@@ -67,10 +67,6 @@ def streak(*, user, now: datetime | None = None) -> int:
     return count
 
 
-def published_course(*, slug: str) -> Course | None:
-    return Course.objects.filter(slug=slug, is_published=True).first()
-
-
 def new_token() -> str:
     """The token of one presentation of a card (its form): a second submit of it is the
     same review (review.services.review_answer)."""

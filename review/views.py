@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from config.htmx import HtmxHttpRequest, template_for
+from courses.selectors import course_get
 from quizzes.scoring import ResponseError
 from review import selectors, services
 from review.models import Card, ReviewLog
@@ -14,36 +16,34 @@ from review.models import Card, ReviewLog
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
+PAGE = "review/session.html"
+
+
 def _course(request):
+    """The course the session is limited to (``course``, a slug), published only, else 404."""
     slug = request.GET.get("course") or request.POST.get("course") or ""
-    if not slug:
-        return None
-    course = selectors.published_course(slug=slug)
-    if course is None:
-        raise Http404("No such course.")
-    return course
+    return course_get(slug=slug) if slug else None
 
 
-def _template(request) -> str:
-    htmx = request.htmx
-    partial = bool(htmx) and not htmx.history_restore_request
-    return "review/session.html#card" if partial else "review/session.html"
+def _render(request: HtmxHttpRequest, context: dict) -> HttpResponse:
+    template = template_for(request, PAGE, "card")
+    return render(request, template, {**context, "partial": template != PAGE})
 
 
 @login_required
 @require_safe
 @vary_on_headers("HX-Request")
-def session(request) -> HttpResponse:
+def session(request: HtmxHttpRequest) -> HttpResponse:
     """Today's review: the next due question, one at a time, its choices shuffled afresh."""
     course = _course(request)
     services.deck_sync(user=request.user)
     context = selectors.session_context(user=request.user, course=course)
-    return render(request, _template(request), context)
+    return _render(request, context)
 
 
 @login_required
 @require_POST
-def card_answer(request, card_id: int) -> HttpResponse:
+def card_answer(request: HtmxHttpRequest, card_id: int) -> HttpResponse:
     """Score an answer to a card (a wrong one is rescheduled at once); then the student rates
     a right one. The same form posted twice is one review."""
     course = _course(request)
@@ -59,7 +59,7 @@ def card_answer(request, card_id: int) -> HttpResponse:
     except ResponseError as exc:
         return HttpResponseBadRequest(f"That answer does not fit the question: {exc}.")
     context = selectors.session_context(user=request.user, course=course, outcome=outcome)
-    return render(request, _template(request), context)
+    return _render(request, context)
 
 
 @login_required

@@ -71,10 +71,6 @@ class Results:
     total: int  # every lesson that matches, of which ``hits`` are the best
 
 
-def published_course(*, slug: str) -> Course | None:
-    return Course.objects.filter(slug=slug, is_published=True).first()
-
-
 def query_terms(text: str) -> list[str]:
     """The words searched for: letters and digits only (the engines' own query syntax never
     reaches them), lower-cased, without STOP_WORDS, at most MAX_TERMS."""

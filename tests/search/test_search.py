@@ -208,6 +208,7 @@ def test_the_search_page_hides_lessons_from_visitors_and_unknown_courses(
     assert anonymous.get("/search/", {"q": "security"}).status_code == 302
     assert student.get("/search/", {"q": "security", "course": "nope"}).status_code == 404
     Course.objects.filter(pk=hand.pk).update(is_published=False)
+    content_changed(course_ids=[hand.pk])  # as the admin's unpublish does
     assert student.get("/search/", {"q": "security", "course": "hand"}).status_code == 404
     empty = student.get("/search/", {"q": "   "})
     assert empty.status_code == 200 and not BeautifulSoup(empty.content, "html.parser").select(
