@@ -20,6 +20,11 @@ def execute(sql: str, params: list) -> int:
         return cursor.rowcount
 
 
+def placeholders(count: int) -> str:
+    """``%s, %s, ...``: one parameter for each of ``count`` values (an IN list)."""
+    return ", ".join(["%s"] * count)
+
+
 def columns(model: type[Model], alias: str) -> str:
     """The select list of all of ``model``'s columns, prefixed with the table's ``alias``, in
     the order ``instance`` takes them."""

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from config.sql import rows
+from config.sql import placeholders, rows
 from courses.kept import KeptPerVersion
 from courses.models import Course
 from courses.structure import course_structure
@@ -89,7 +89,7 @@ def quiz_results(*, user, quizzes: Iterable[Quiz]) -> dict[int, QuizResult]:
     # than the database to answer it (bench/README.md).
     found = rows(
         f"SELECT quiz_id, number, status, score, passed FROM {Attempt._meta.db_table}"
-        f" WHERE user_id = %s AND quiz_id IN ({', '.join(['%s'] * len(highest))})",
+        f" WHERE user_id = %s AND quiz_id IN ({placeholders(len(highest))})",
         [user.pk, *highest],
     )
     used: dict[int, int] = {}

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from config.sql import json_column, json_rows, json_rows_decoded
+from config.sql import json_column, json_rows, json_rows_decoded, placeholders
 from courses.models import Course, Enrollment, LessonProgress
 from courses.progress import enrollment_completion_refresh
 from courses.selectors import course_at
@@ -147,7 +147,7 @@ def _update_from_values(model, names: tuple[str, ...], objs: list) -> tuple[str,
     return (
         f"UPDATE {table} SET {columns}"
         f" FROM (VALUES {', '.join([f'({row})'] * len(objs))}) AS v"
-        f" WHERE {pk} = v.column1 AND {pk} IN ({', '.join(['%s'] * len(objs))})",
+        f" WHERE {pk} = v.column1 AND {pk} IN ({placeholders(len(objs))})",
         params,
     )
 
@@ -288,27 +288,34 @@ def attempts_grade_submitted(*, after_id: int = 0, limit: int = 10) -> Batch:
         raise  # the database is away: the task retries
     except DatabaseError:
         logger.exception("A batch of attempts after %s failed: grading them one by one", after_id)
-        graded = []
-        for attempt, _ in found:
-            try:
-                one = attempt_grade(attempt_id=attempt.pk)
-            except (OperationalError, InterfaceError):
-                raise
-            except Exception:
-                logger.exception("Attempt %s could not be graded: left submitted", attempt.pk)
-            else:
-                if one is not None:
-                    graded.append(one)
-        return Batch(graded, found[-1][0].pk if found else None, len(found) == limit)
-    for attempt in graded:
-        if _completion_may_change(attempt):
-            _completion_refresh(attempt, version=attempt.course_version)
+        graded = _graded_one_by_one([attempt.pk for attempt, _ in found])
+    else:
+        for attempt in graded:
+            if _completion_may_change(attempt):
+                _completion_refresh(attempt, version=attempt.course_version)
     return Batch(graded, found[-1][0].pk if found else None, len(found) == limit)
+
+
+def _graded_one_by_one(attempt_ids: list[int]) -> list[Attempt]:
+    """Grade each attempt in its own transaction (attempt_grade, completion included), so a
+    write one of them makes fail leaves the others graded."""
+    graded = []
+    for attempt_id in attempt_ids:
+        try:
+            attempt = attempt_grade(attempt_id=attempt_id)
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception:
+            logger.exception("Attempt %s could not be graded: left submitted", attempt_id)
+        else:
+            if attempt is not None:
+                graded.append(attempt)
+    return graded
 
 
 def _completion_may_change(attempt: Attempt) -> bool:
     """Whether refreshing the course's completion after grading could change it, from what
-    ``_attempt_locked`` read: when it could not, the refresh (three statements) is skipped,
+    ``_attempts_locked`` read: when it could not, the refresh (three statements) is skipped,
     which most chapter quizzes' attempts allow (taken before the last lesson is read)."""
     if attempt.quiz.kind != QuizKind.CHAPTER:
         return False

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from config.sql import placeholders
 from courses.models import Course, Lesson
 from search.models import LessonDocument
 
@@ -87,7 +88,7 @@ def _fts_write(documents: list[LessonDocument]) -> None:
             chunk = documents[start : start + 500]
             ids = [d.lesson_id for d in chunk]
             cursor.execute(
-                f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({', '.join(['%s'] * len(ids))})", ids
+                f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders(len(ids))})", ids
             )
         cursor.executemany(
             f"INSERT INTO {FTS_TABLE} (rowid, title, headings, body) VALUES (%s, %s, %s, %s)",
