@@ -15,6 +15,7 @@ Review never changes an attempt, a grade or a course's completion.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -111,24 +112,13 @@ def _revealed_quizzes(user) -> set[int]:
 
 
 def _memory_fields(memory: scheduling.Memory) -> dict:
-    return {
-        "state": memory.state,
-        "step": memory.step,
-        "stability": memory.stability,
-        "difficulty": memory.difficulty,
-        "due": memory.due,
-        "last_review": memory.last_review,
-    }
+    """The Card fields that store ``memory``: Card names them as Memory does."""
+    return dataclasses.asdict(memory)
 
 
 def _memory(card: Card) -> scheduling.Memory:
     return scheduling.Memory(
-        state=card.state,
-        step=card.step,
-        stability=card.stability,
-        difficulty=card.difficulty,
-        due=card.due,
-        last_review=card.last_review,
+        **{field.name: getattr(card, field.name) for field in dataclasses.fields(scheduling.Memory)}
     )
 
 
