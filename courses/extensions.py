@@ -28,6 +28,8 @@ class CourseExtension:
       context for the course page, and the same count as ``requirements`` from what it loaded.
     - ``lesson_page(user=, lesson=) -> (context, (passed, total))``: template context for a
       lesson page, and the course's count as ``requirements`` gives it, from what it loaded.
+    - ``dashboard(user=, courses=) -> ({course_id: context}, page_state)``: what the room
+      shows on each course's dashboard entry (``entry.rooms``), and its page_state.
     - ``archive_files(course=) -> ({path: bytes}, toml)``: files a course download adds
       (paths inside the course folder) and text to append to its course.toml.
     - ``content_changed(course_ids=)``: runs inside the transaction that changed these
@@ -44,6 +46,7 @@ class CourseExtension:
     requirements: Callable[..., dict[int, tuple[int, int]]] | None = None
     course_page: Callable[..., tuple[dict[str, Any], tuple[int, int]]] | None = None
     lesson_page: Callable[..., tuple[dict[str, Any], tuple[int, int]]] | None = None
+    dashboard: Callable[..., tuple[dict[int, dict[str, Any]], object]] | None = None
     archive_files: Callable[..., tuple[dict[str, bytes], str]] | None = None
     content_changed: Callable[..., object] | None = None
 

@@ -6,7 +6,7 @@ here; what else a course takes (chapter quizzes) comes from the rooms above cour
 their registered ``requirements`` hook (courses.extensions), so courses never imports them.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Q
@@ -116,6 +116,8 @@ class DashboardEntry:
     progress: CourseProgress
     continue_lesson: Lesson | None
     next_lesson: Lesson | None
+    # What the rooms above courses show of this course on the dashboard (courses.extensions).
+    rooms: dict = field(default_factory=dict)
 
     @property
     def state(self) -> tuple:

@@ -121,10 +121,20 @@ def course_leave(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
 @login_required
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     entries = progress.dashboard(user=request.user)
+    state = []
+    for extension in extensions():
+        if extension.dashboard is not None and entries:
+            shown, room_state = extension.dashboard(
+                user=request.user, courses=[entry.course for entry in entries]
+            )
+            state.append(room_state)
+            for entry in entries:
+                entry.rooms.update(shown.get(entry.course.pk, {}))
     key = page_cache.page_key(
         request,
         "dashboard",
         [(entry.state, timesince(entry.enrollment.last_activity_at)) for entry in entries],
+        state,
     )
     return page_cache.page_render(request, key, "courses/dashboard.html", {"entries": entries})
 

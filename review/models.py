@@ -2,9 +2,66 @@
 the ones they got right), each with its FSRS memory (review.scheduling), and a log of every
 review. Review never touches quiz attempts, grades or completion."""
 
+import zoneinfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+
+class Deck(models.Model):
+    """A student's deck as a whole: how far it has been brought up to date with their quiz
+    results, and their reminder email (off unless they turn it on)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="review_deck",
+    )
+    # The latest graded attempt or course completion of the student's that the deck has
+    # taken in (review.services.deck_refresh): a later one means it has cards to add.
+    synced_to = models.DateTimeField(null=True, blank=True)
+    remind = models.BooleanField(
+        "Email me when questions are due", default=False, help_text="At most one email a day."
+    )
+    remind_hour = models.PositiveSmallIntegerField(
+        "Hour", default=8, help_text="In your time zone, 0 to 23."
+    )
+    time_zone = models.CharField(max_length=64, default="", blank=True)
+    # The student's day (in their time zone) the last reminder was for: one a day at most.
+    reminded_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(remind_hour__gte=0, remind_hour__lte=23),
+                name="review_deck_remind_hour_range",
+            ),
+        ]
+        indexes = [
+            # The reminder sweep reads only the students who asked for one.
+            models.Index(
+                fields=["reminded_on"], condition=Q(remind=True), name="review_deck_remind_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}'s review deck"
+
+    @property
+    def zone(self):
+        """The student's time zone (the site's until they choose one)."""
+        return zone_get(self.time_zone)
+
+
+def zone_get(name: str):
+    """The time zone called ``name``, else the site's."""
+    try:
+        return zoneinfo.ZoneInfo(name) if name else timezone.get_default_timezone()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
 
 
 class CardReason(models.TextChoices):

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import secrets
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from courses.models import Course
+from config.sql import json_rows, json_rows_decoded, rows
+from courses.models import Course, Enrollment
+from quizzes.models import Attempt, Question, Quiz
 from quizzes.selectors import shown_question
-from review.models import Card, ReviewLog
+from review.models import Card, Deck, ReviewLog, zone_get
 
 
 def _live(user, course: Course | None) -> QuerySet[Card]:
@@ -48,17 +53,91 @@ def due_count(*, user, course: Course | None = None, now: datetime | None = None
     return _live(user, course).filter(due__lte=now).count()
 
 
-def streak(*, user, now: datetime | None = None) -> int:
-    """How many days in a row, up to today or yesterday, the student reviewed at least one
-    question (days as the site's time zone counts them): a streak lasts until a whole day
-    passes without a review. One query."""
+@dataclass(frozen=True)
+class Due:
+    """How many of a student's questions are due, by course; and whether their deck is behind
+    their quiz results (``stale``: review.services.deck_refresh brings it up to date)."""
+
+    by_course: dict[int, int] = field(default_factory=dict)
+    stale: bool = False
+    time_zone: str = ""  # the student's (Deck.time_zone): their days for the streak
+
+    @property
+    def zone(self):
+        return zone_get(self.time_zone)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_course.values())
+
+
+def due(*, user, course: Course | None = None, now: datetime | None = None) -> Due:
+    """The due counts the dashboard and course page show, and whether the deck is stale: one
+    query, whatever the size of the deck (the pages' budget: tests/review/test_due.py)."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    days = set(
-        ReviewLog.objects.filter(card__user=user, answered_at__gte=now - timedelta(days=400))
-        .dates("answered_at", "day")
-        .order_by()
+    card, question, quiz = Card._meta.db_table, Question._meta.db_table, Quiz._meta.db_table
+    course_table = Course._meta.db_table
+    # The deck is stale when a graded attempt or a completion came after what it took in.
+    # Timestamps compare as timestamps on PostgreSQL, and as their ISO text on SQLite.
+    sql = (
+        "SELECT CASE WHEN w.latest IS NULL THEN 0"
+        " WHEN d.synced_to IS NULL OR w.latest > d.synced_to THEN 1 ELSE 0 END, d.time_zone,"
+        f" (SELECT {json_rows('k.course_id')} FROM {card} k"
+        f" JOIN {question} q ON q.id = k.question_id JOIN {quiz} z ON z.id = q.quiz_id"
+        f" JOIN {course_table} c ON c.id = k.course_id"
+        " WHERE k.user_id = %s AND k.due <= %s AND NOT q.is_archived AND NOT z.is_archived"
+        f" AND c.is_published{' AND k.course_id = %s' if course else ''})"
+        " FROM (SELECT MAX(t) AS latest FROM ("
+        f"SELECT MAX(a.graded_at) AS t FROM {Attempt._meta.db_table} a"
+        " WHERE a.user_id = %s AND a.status = %s"
+        f" UNION ALL SELECT MAX(e.completed_at) FROM {Enrollment._meta.db_table} e"
+        " WHERE e.user_id = %s) u) w"
+        f" LEFT JOIN {Deck._meta.db_table} d ON d.user_id = %s"
     )
+    params = [user.pk, connection.ops.adapt_datetimefield_value(now)]
+    params += [course.pk] if course else []
+    params += [user.pk, Attempt.Status.GRADED, user.pk, user.pk]
+    ((stale, time_zone, due_ids),) = rows(sql, params)
+    counts = Counter(course_id for (course_id,) in json_rows_decoded(due_ids))
+    return Due(by_course=dict(counts), stale=bool(stale), time_zone=time_zone or "")
+
+
+def deck_watermark(*, user):
+    """The latest graded attempt or course completion of the student's: what a deck brought
+    up to date now has taken in (``due`` compares it with Deck.synced_to)."""
+    latest = [
+        Attempt.objects.filter(user=user, status=Attempt.Status.GRADED)
+        .order_by("-graded_at")
+        .values_list("graded_at", flat=True)
+        .first(),
+        Enrollment.objects.filter(user=user, completed_at__isnull=False)
+        .order_by("-completed_at")
+        .values_list("completed_at", flat=True)
+        .first(),
+    ]
+    return max((moment for moment in latest if moment is not None), default=None)
+
+
+def deck_get(*, user) -> Deck:
+    """The student's deck settings (unsaved defaults if they have none yet)."""
+    return Deck.objects.filter(user=user).first() or Deck(user=user)
+
+
+def streak(*, user, now: datetime | None = None, zone=None) -> int:
+    """How many days in a row, up to today or yesterday, the student reviewed at least one
+    question (days as ``zone``, the student's time zone, counts them; the site's by
+    default): a streak lasts until a whole day passes without a review. One query."""
+    now = now or timezone.now()
+    zone = zone or timezone.get_default_timezone()
+    today = timezone.localdate(now, zone)
+    days = {
+        moment.date()
+        for moment in ReviewLog.objects.filter(
+            card__user=user, answered_at__gte=now - timedelta(days=400)
+        )
+        .datetimes("answered_at", "day", tzinfo=zone)
+        .order_by()
+    }
     day = today if today in days else today - timedelta(days=1)
     count = 0
     while day in days:
@@ -78,7 +157,7 @@ def new_seed() -> int:
     return secrets.randbits(48)
 
 
-def session_context(*, user, course: Course | None, outcome=None, now=None) -> dict:
+def session_context(*, user, course: Course | None, outcome=None, now=None, zone=None) -> dict:
     """What the review page shows: the card just answered (``outcome``), else the next due
     card as a form with its choices freshly shuffled; how many are due; when the next one is
     due once none is; the streak. Four queries at most, whatever the size of the deck."""
@@ -90,7 +169,7 @@ def session_context(*, user, course: Course | None, outcome=None, now=None) -> d
         "outcome": outcome,
         "card": None,
         "next_due": None,
-        "streak": streak(user=user, now=now),
+        "streak": streak(user=user, now=now, zone=zone),
     }
     if outcome is not None:
         # The card answered is still due until it is rated: not one of those left.

@@ -31,8 +31,8 @@ from quizzes.forms import response_for
 from quizzes.grading import from_json
 from quizzes.models import Answer, Attempt, Quiz
 from quizzes.selectors import describe_correct, describe_response, review_policy
-from review import scheduling
-from review.models import Card, ReviewLog
+from review import scheduling, selectors
+from review.models import Card, Deck, ReviewLog
 
 
 class ReviewError(ValueError):
@@ -87,6 +87,35 @@ def deck_sync(*, user, now: datetime | None = None) -> int:
     # A second sync at the same moment (two tabs) adds nothing twice: one card per question.
     Card.objects.bulk_create(cards, ignore_conflicts=True)
     return len(cards)
+
+
+def deck_refresh(*, user, now: datetime | None = None) -> int:
+    """Bring the deck up to date with the student's quiz results (``deck_sync``), and record
+    how far (Deck.synced_to): the due counts on the dashboard and course page tell from it,
+    in the query they make anyway, whether there is anything new to take in
+    (review.selectors.due). Returns how many cards it added."""
+    watermark = selectors.deck_watermark(user=user)  # before the sync: nothing is missed
+    added = deck_sync(user=user, now=now)
+    deck, created = Deck.objects.get_or_create(user=user, defaults={"synced_to": watermark})
+    if (
+        not created
+        and watermark is not None
+        and (deck.synced_to is None or deck.synced_to < watermark)
+    ):
+        Deck.objects.filter(pk=deck.pk).update(synced_to=watermark)
+    return added
+
+
+def due_now(*, user, course=None, now: datetime | None = None) -> selectors.Due:
+    """The due counts, the deck first brought up to date if it is behind (one query when it
+    is not)."""
+    if not user.is_authenticated:
+        return selectors.Due()
+    due = selectors.due(user=user, course=course, now=now)
+    if due.stale:
+        deck_refresh(user=user, now=now)
+        due = selectors.due(user=user, course=course, now=now)
+    return due
 
 
 def _revealed_quizzes(user) -> set[int]:

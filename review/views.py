@@ -36,8 +36,8 @@ def _render(request: HtmxHttpRequest, context: dict) -> HttpResponse:
 def session(request: HtmxHttpRequest) -> HttpResponse:
     """Today's review: the next due question, one at a time, its choices shuffled afresh."""
     course = _course(request)
-    services.deck_sync(user=request.user)
-    context = selectors.session_context(user=request.user, course=course)
+    due = services.due_now(user=request.user, course=course)  # the deck brought up to date
+    context = selectors.session_context(user=request.user, course=course, zone=due.zone)
     return _render(request, context)
 
 
@@ -58,7 +58,10 @@ def card_answer(request: HtmxHttpRequest, card_id: int) -> HttpResponse:
         raise Http404("No such question in your review.") from None
     except ResponseError as exc:
         return HttpResponseBadRequest(f"That answer does not fit the question: {exc}.")
-    context = selectors.session_context(user=request.user, course=course, outcome=outcome)
+    zone = selectors.deck_get(user=request.user).zone
+    context = selectors.session_context(
+        user=request.user, course=course, outcome=outcome, zone=zone
+    )
     return _render(request, context)
 
 

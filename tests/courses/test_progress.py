@@ -329,12 +329,13 @@ def test_dashboard_and_course_page_query_counts_do_not_grow(
 
     # The course's row, structure and quizzes are read once per content version and kept.
     student.get(seed_course.get_absolute_url())
-    # session, user, enrollments (with their courses' versions and lessons done), attempts
-    with django_assert_num_queries(4) as dashboard_queries:
+    # session, user, enrollments (with their courses' versions and lessons done), attempts,
+    # questions due for review (review.selectors.due)
+    with django_assert_num_queries(5) as dashboard_queries:
         student.get("/learning/")
     # session, user, course (its version, and the student's place in it and enrollment),
-    # attempts
-    with django_assert_num_queries(4) as course_queries:
+    # attempts, questions due for review
+    with django_assert_num_queries(5) as course_queries:
         student.get(seed_course.get_absolute_url())
 
     for lesson in Lesson.objects.select_related("course", "chapter")[10:30]:
