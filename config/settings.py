@@ -294,6 +294,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The daily review reminders students asked for (review.reminders), each at their hour.
+    "send-review-reminders": {
+        "task": "review.tasks.reminders_send",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 14 * 60},
+    },
 }
 
 # Lectern.
@@ -301,6 +307,9 @@ CELERY_BEAT_SCHEDULE = {
 # (accounts' wait_for_services, run by platform/entrypoint.sh).
 LECTERN_WAIT_SECONDS = env_int("LECTERN_WAIT_SECONDS", 60)
 LECTERN_CONTENT_DIR = Path(env_str("LECTERN_CONTENT_DIR", str(BASE_DIR / "content")))
+# Where students reach this site: the links in emails sent with no request to take them from
+# (the review reminders). Set it to the public address (https://learn.example.org).
+LECTERN_SITE_URL = env_str("LECTERN_SITE_URL", "http://127.0.0.1:8000")
 # Lessons need a login unless this is on; the catalog and outlines are always public.
 LECTERN_PUBLIC_LESSONS = env_bool("LECTERN_PUBLIC_LESSONS", False)
 # Courses uploaded in the admin are unpacked here, one folder per course (its slug); docker

@@ -118,6 +118,16 @@ def due_now(*, user, course=None, now: datetime | None = None) -> selectors.Due:
     return due
 
 
+def reminder_save(*, user, remind: bool, remind_hour: int, time_zone: str) -> Deck:
+    """The student's daily reminder settings. Turning it on, or moving the hour, never sends
+    a second email for a day that already had one (Deck.reminded_on stays)."""
+    deck, _ = Deck.objects.update_or_create(
+        user=user,
+        defaults={"remind": remind, "remind_hour": remind_hour, "time_zone": time_zone},
+    )
+    return deck
+
+
 def _revealed_quizzes(user) -> set[int]:
     """The live quizzes whose right answers ``user`` may see now."""
     quizzes = (

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.session, name="session"),
     path("cards/<int:card_id>/answer/", views.card_answer, name="card-answer"),
     path("answers/<int:log_id>/rate/", views.log_rate, name="log-rate"),
+    path("reminder/", views.reminder, name="reminder"),
 ]

@@ -1,16 +1,18 @@
 import re
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from config.htmx import HtmxHttpRequest, template_for
 from courses.selectors import course_get
 from quizzes.scoring import ResponseError
 from review import selectors, services
+from review.forms import ReminderForm
 from review.models import Card, ReviewLog
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -78,3 +80,16 @@ def log_rate(request, log_id: int) -> HttpResponse:
         return HttpResponseBadRequest(str(exc))
     url = reverse("review:session") + (f"?course={course.slug}" if course else "")
     return redirect(url)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def reminder(request) -> HttpResponse:
+    """The daily reminder email: on or off, the hour, the student's time zone."""
+    deck = selectors.deck_get(user=request.user)
+    form = ReminderForm(request.POST or None, instance=deck)
+    if request.method == "POST" and form.is_valid():
+        services.reminder_save(user=request.user, **form.cleaned_data)
+        messages.success(request, "Your reminder settings are saved.")
+        return redirect("review:reminder")
+    return render(request, "review/reminder.html", {"form": form, "deck": deck})

@@ -99,3 +99,12 @@ function startCountdown(box) {
 }
 
 document.querySelectorAll("[data-deadline]").forEach(startCountdown);
+
+// A time zone not chosen yet starts as the browser's (the reminder settings); without
+// JavaScript it stays the site's, and the student picks theirs from the list.
+document.querySelectorAll("select[data-zone-from-browser]").forEach((select) => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (select.value === "" && zone && [...select.options].some((o) => o.value === zone)) {
+    select.value = zone;
+  }
+});
