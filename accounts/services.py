@@ -1,6 +1,7 @@
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -12,13 +13,21 @@ INSTRUCTORS_GROUP = "Instructors"
 # What instructors manage in the admin: course content, quizzes and the students' records of
 # them. Not people's accounts: that stays with superusers.
 _INSTRUCTOR_APPS = ("courses", "quizzes")
+# What they may look into and not change: the students' review decks.
+_INSTRUCTOR_VIEW_APPS = ("review",)
 
 
 @transaction.atomic
 def instructors_group_ensure() -> Group:
-    """The "Instructors" group, with every permission on courses and quizzes (idempotent)."""
+    """The "Instructors" group, with every permission on courses and quizzes and the view
+    permission on review decks (idempotent)."""
     group, _ = Group.objects.get_or_create(name=INSTRUCTORS_GROUP)
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=_INSTRUCTOR_APPS))
+    group.permissions.set(
+        Permission.objects.filter(
+            Q(content_type__app_label__in=_INSTRUCTOR_APPS)
+            | Q(content_type__app_label__in=_INSTRUCTOR_VIEW_APPS, codename__startswith="view_")
+        )
+    )
     return group
 
 

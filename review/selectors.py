@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from config.sql import json_rows, json_rows_decoded, rows
@@ -220,3 +220,71 @@ def review_export(*, user) -> list[dict]:
         }
         for card in cards
     ]
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """A question students of a course forget in review (rated Again)."""
+
+    question: Question
+    forgotten: int  # reviews rated Again
+    students: int  # students who forgot it at least once
+    reviews: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.forgotten / self.reviews) if self.reviews else 0
+
+
+@dataclass(frozen=True)
+class CourseFigures:
+    """How a course's students use review, for its staff (teaching's analytics page)."""
+
+    students_with_cards: int
+    students_reviewing: int  # reviewed at least once in the last ACTIVE_DAYS
+    reviews: int  # in the last ACTIVE_DAYS
+    forgotten: list[Forgotten]
+
+
+ACTIVE_DAYS = 30
+
+
+def course_figures(*, course: Course, now: datetime | None = None, limit: int = 10):
+    """Who reviews this course, and its questions most often forgotten (most Again ratings
+    first): four queries, whatever the course."""
+    now = now or timezone.now()
+    cards = Card.objects.filter(course=course)
+    recent = ReviewLog.objects.filter(
+        card__course=course, answered_at__gte=now - timedelta(days=ACTIVE_DAYS)
+    )
+    activity = recent.aggregate(students=Count("card__user", distinct=True), reviews=Count("pk"))
+    forgotten = (
+        ReviewLog.objects.filter(card__course=course)
+        .values("card__question")
+        .annotate(
+            forgotten=Count("pk", filter=Q(rating=1)),
+            students=Count("card__user", distinct=True, filter=Q(rating=1)),
+            reviews=Count("pk"),
+        )
+        .filter(forgotten__gt=0)
+        .order_by("-forgotten", "-students", "card__question")[:limit]
+    )
+    rows_by_question = {row["card__question"]: row for row in forgotten}
+    questions = Question.objects.select_related(
+        "quiz", "lesson__chapter", "lesson__course"
+    ).in_bulk(rows_by_question)
+    return CourseFigures(
+        students_with_cards=cards.values("user").distinct().count(),
+        students_reviewing=activity["students"],
+        reviews=activity["reviews"],
+        forgotten=[
+            Forgotten(
+                question=questions[question_id],
+                forgotten=row["forgotten"],
+                students=row["students"],
+                reviews=row["reviews"],
+            )
+            for question_id, row in rows_by_question.items()
+            if question_id in questions
+        ],
+    )

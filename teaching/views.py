@@ -21,6 +21,7 @@ from config.htmx import HtmxHttpRequest, template_for
 from courses.models import Course
 from courses.selectors import course_get
 from quizzes.models import Quiz
+from review import selectors as review_selectors
 from teaching import enrolment, exports, gradebook, marking, reports, students
 from teaching.forms import EnrolForm, GradebookFilterForm, MarkForm
 
@@ -149,6 +150,7 @@ def analytics(request: HtmxHttpRequest, course_slug: str) -> HttpResponse:
     context = {
         "course": course,
         "report": reports.analytics_report(course=course),
+        "review": review_selectors.course_figures(course=course),
         "quizzes": quizzes.order_by("chapter__position", "kind", "position"),
         "tab": "analytics",
     }

@@ -9,12 +9,15 @@ from bs4 import BeautifulSoup
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from courses.models import Chapter, Course, Enrollment, Lesson, LessonProgress
 from courses.services import lesson_complete
 from quizzes.attempts import answer_save, attempt_start
 from quizzes.grading import attempt_grade
 from quizzes.models import Attempt, Question, Quiz
+from review.models import Card, Deck, ReviewLog
+from review.services import reminder_save
 
 
 @pytest.fixture
@@ -30,6 +33,25 @@ def everything(seed_course, student: Client):
     )
     Attempt.objects.filter(pk=attempt.pk).update(status=Attempt.Status.SUBMITTED)
     attempt_grade(attempt_id=attempt.pk)
+    # A review deck: a card with one review, and reminder settings.
+    card = Card.objects.create(
+        user=student.user,
+        question=question,
+        course=seed_course,
+        reason=Card.Reason.MISSED,
+        added_at=timezone.now(),
+        due=timezone.now(),
+    )
+    ReviewLog.objects.create(
+        card=card,
+        token="0" * 32,
+        fraction=0,
+        rating=1,
+        answered_at=timezone.now(),
+        due_before=card.due,
+        due_after=card.due,
+    )
+    reminder_save(user=student.user, remind=True, remind_hour=8, time_zone="Europe/Paris")
     return seed_course
 
 
@@ -79,7 +101,8 @@ def test_every_admin_page_loads_and_every_change_form_saves(everything, instruct
 
 
 @pytest.mark.parametrize(
-    "model", [Chapter, Lesson, Quiz, Question, Attempt, Enrollment, LessonProgress]
+    "model",
+    [Chapter, Lesson, Quiz, Question, Attempt, Enrollment, LessonProgress, Card, ReviewLog, Deck],
 )
 def test_rows_an_import_or_a_student_makes_offer_no_add_and_no_delete(
     everything, instructor: Client, model
