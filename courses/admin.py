@@ -13,7 +13,12 @@ from courses.downloads import course_archive
 from courses.import_runs import import_run_apply, import_run_create, import_run_upload
 from courses.models import Chapter, Course, Enrollment, ImportRun, Lesson, LessonProgress
 from courses.run_progress import STAGES, run_progress_get
-from courses.services import chapter_intro_update, lesson_body_update, lesson_preview
+from courses.services import (
+    chapter_intro_update,
+    images_undescribed,
+    lesson_body_update,
+    lesson_preview,
+)
 
 
 class ChapterInline(admin.TabularInline):
@@ -31,7 +36,7 @@ class CourseAdmin(ContentAdmin):
     list_display = ("title", "slug", "source_dir", "is_published", "updated")
     list_filter = ("is_published",)
     search_fields = ("title", "slug")
-    readonly_fields = ("source_dir", "intro_html", "created", "updated")
+    readonly_fields = ("source_dir", "intro_html", "alt_text", "created", "updated")
     inlines = [ChapterInline]
     actions = ["publish", "unpublish", "download", "reimport", "reimport_dry_run"]
 
@@ -322,6 +327,7 @@ class ImportRunAdmin(admin.ModelAdmin):
                 for name in ("chapters", "lessons", "quizzes", "questions")
             ],
             "can_apply": self.has_add_permission(request),
+            "images_undescribed": images_undescribed((run.report or {}).get("warnings", [])),
             "warning_rows": [
                 (text, (run.report or {}).get("warning_pages", {}).get(text, ""))
                 for text in (run.report or {}).get("warnings", [])

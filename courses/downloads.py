@@ -45,6 +45,13 @@ def course_files(*, course: Course) -> dict[str, bytes]:
             more, toml_tables = extension.archive_files(course=course)
             extra.update(more)
             tables.append(toml_tables)
+    if course.alt_text:
+        # Before the rooms' tables: a bare key after a table header would belong to it.
+        described = "".join(
+            f"{toml_string(src)} = {toml_string(text)}\n"
+            for src, text in sorted(course.alt_text.items())
+        )
+        tables.insert(0, f"\n[alt_text]\n{described}")
     files["course.toml"] = ("\n".join(toml) + "\n" + "".join(tables)).encode()
     files[MARKDOWN_NAME] = _markdown(course).encode()
     files.update(extra)

@@ -29,6 +29,9 @@ class Course(models.Model):
         max_length=500, blank=True, help_text="Folder the course was imported from."
     )
     lesson_level = models.PositiveSmallIntegerField(default=2)
+    # Alt text for images, by their address as the source writes it (course.toml's
+    # [alt_text]): admin edits render with it as the import does.
+    alt_text = models.JSONField(default=dict, blank=True)
     is_published = models.BooleanField(
         default=True, help_text="Unpublished courses are hidden from the catalog."
     )

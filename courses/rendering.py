@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from html.parser import HTMLParser
@@ -156,6 +156,11 @@ _RAW_URL_RE = re.compile(
     r"""(<(a|img)\b[^<>]*?)\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
     re.IGNORECASE,
 )
+_IMG_TAG_RE = re.compile(r"<img\b[^<>]*>", re.IGNORECASE)
+_IMG_SRC_RE = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+_IMG_ALT_RE = re.compile(
+    r"""\salt(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?(?=[\s/>])""", re.IGNORECASE
+)
 _HEADING_TAGS = {f"h{level}" for level in range(1, 7)}
 _WORD_RE = re.compile(r"\w+(?:['\u2019\-]\w+)*")
 _FORMATTER = HtmlFormatter(nowrap=True)
@@ -192,19 +197,39 @@ class Rendered:
     reading_minutes: int
 
 
-def render_markdown(source: str, *, links: LinkResolver | None = None, path: str = "") -> Rendered:
+def render_markdown(
+    source: str,
+    *,
+    links: LinkResolver | None = None,
+    path: str = "",
+    alt_text: Mapping[str, str] | None = None,
+) -> Rendered:
     """Render a piece of Markdown on its own (an admin edit, a quiz text, a course intro)."""
     document = parse_document(source, path)
-    return render_spans([Span(document, 0, len(document.tokens))], links=links)
+    return render_spans([Span(document, 0, len(document.tokens))], links=links, alt_text=alt_text)
 
 
-def render_spans(spans: Sequence[Span], *, links: LinkResolver | None = None) -> Rendered:
+def render_spans(
+    spans: Sequence[Span],
+    *,
+    links: LinkResolver | None = None,
+    alt_text: Mapping[str, str] | None = None,
+) -> Rendered:
     """Render one lesson from its runs of tokens to sanitized HTML, text, toc and statistics."""
-    return prepare_spans(spans, links=links).render()
+    return prepare_spans(spans, links=links, alt_text=alt_text).render()
 
 
-def prepare_spans(spans: Sequence[Span], *, links: LinkResolver | None = None) -> PreparedPage:
+def prepare_spans(
+    spans: Sequence[Span],
+    *,
+    links: LinkResolver | None = None,
+    alt_text: Mapping[str, str] | None = None,
+) -> PreparedPage:
     """Resolve one lesson's links and gather its footnotes, ready to render.
+
+    ``alt_text`` maps an image's address, as the source writes it, to the alt text the
+    course gives it (course.toml's ``[alt_text]``): it replaces what the source says, in
+    Markdown images and ``<img>`` tags alike, and the source stays as written.
 
     Cheap next to rendering: an import prepares every page, compares ``signature`` with
     what it stored, and renders only the pages that changed.
@@ -214,6 +239,8 @@ def prepare_spans(spans: Sequence[Span], *, links: LinkResolver | None = None) -
     for span in spans:
         tokens = span.tokens
         tokens = tokens + _footnote_section(span, tokens)
+        if alt_text:
+            state.describe_images(tokens, alt_text)
         if links is not None:
             state.resolve_links(tokens, links, span.document.path)
         pieces.append((span, tokens))
@@ -231,6 +258,7 @@ class PreparedPage:
     @property
     def signature(self) -> str:
         parts = [str(url) for url in self.state.urls.values()]
+        parts += self.state.alts.values()
         parts += self.state.raw_html.values()
         parts += [
             token.content
@@ -295,6 +323,40 @@ class _RenderState:
     checks: int = 0
     admonitions: list[bool] = field(default_factory=list)  # open ones: does each fold?
     raw_html: dict[int, str] = field(default_factory=dict)  # id(token) -> links resolved
+    alts: dict[int, str] = field(default_factory=dict)  # id(image) -> the course's alt text
+
+    def describe_images(self, tokens: list[Token], alt_text: Mapping[str, str]) -> None:
+        """Give the images ``alt_text`` knows (by their address as written) its alt text."""
+        for token in tokens:
+            if token.type == "html_block":
+                self._describe_raw_html(token, alt_text)
+            if token.type != "inline" or not token.children:
+                continue
+            for child in iter_inline_children(token):
+                if child.type == "html_inline":
+                    self._describe_raw_html(child, alt_text)
+                elif child.type == "image":
+                    alt = alt_text.get(str(child.attrGet("src") or ""))
+                    if alt is not None:
+                        self.alts[id(child)] = alt
+
+    def _describe_raw_html(self, token: Token, alt_text: Mapping[str, str]) -> None:
+        if "<img" not in token.content.lower():
+            return
+
+        def describe(match: re.Match[str]) -> str:
+            tag = match.group(0)
+            src = _IMG_SRC_RE.search(tag)
+            if src is None:
+                return tag
+            alt = alt_text.get(html.unescape(next(g for g in src.group(1, 2, 3) if g is not None)))
+            if alt is None:
+                return tag
+            return f'<img alt="{html.escape(alt)}"' + _IMG_ALT_RE.sub("", tag[len("<img") :])
+
+        described = _IMG_TAG_RE.sub(describe, self.raw_html.get(id(token), token.content))
+        if described != token.content:
+            self.raw_html[id(token)] = described
 
     def renumber_headings(self, tokens: list[Token]) -> list[TocEntry]:
         """Start at h2, never skip a level; headings that were siblings stay siblings."""
@@ -335,12 +397,13 @@ class _RenderState:
 
     def _resolve_raw_html(self, token: Token, links: LinkResolver, path: str, line: int) -> None:
         """Resolve ``<a href>`` and ``<img src>`` written as raw HTML, as Markdown links are."""
-        if "<" not in token.content or not _RAW_URL_RE.search(token.content):
+        content = self.raw_html.get(id(token), token.content)  # its images described
+        if "<" not in content or not _RAW_URL_RE.search(content):
             return
 
         def replace(match: re.Match[str]) -> str:
             url = html.unescape(next(g for g in match.group(4, 5, 6) if g is not None))
-            offset = token.content.count("\n", 0, match.start())
+            offset = content.count("\n", 0, match.start())
             resolved = links(
                 url, image=match.group(2).lower() == "img", path=path, line=line + offset + 1
             )
@@ -348,7 +411,7 @@ class _RenderState:
                 return match.group(1)  # the attribute goes; the element and its text stay
             return f'{match.group(1)} {match.group(3)}="{html.escape(resolved)}"'
 
-        self.raw_html[id(token)] = _RAW_URL_RE.sub(replace, token.content)
+        self.raw_html[id(token)] = _RAW_URL_RE.sub(replace, content)
 
 
 def _footnote_section(span: Span, tokens: list[Token]) -> list[Token]:
@@ -453,18 +516,21 @@ class _Renderer(RendererHTML):
 
     def image(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
-        urls = env["lectern"].urls
-        if id(token) in urls:
-            url = urls[id(token)]
-            if url is None:
-                # A missing or refused file: say what it was, never show a broken image.
-                alt = self.renderInlineAsText(token.children or [], options, env)
-                return f"<em>[image: {html.escape(alt) if alt else 'missing'}]</em>"
-            token = Token("image", "img", 0, attrs={**token.attrs, "src": url})
-            token.children = tokens[idx].children
-            token.content = tokens[idx].content
-            return super().image([token], 0, options, env)
-        return super().image(tokens, idx, options, env)
+        state = env["lectern"]
+        alt = state.alts.get(id(token))
+        resolved = id(token) in state.urls
+        if alt is None and not resolved:
+            return super().image(tokens, idx, options, env)
+        children = [Token("text", "", 0, content=alt)] if alt is not None else token.children
+        url = state.urls[id(token)] if resolved else token.attrGet("src")
+        if url is None:
+            # A missing or refused file: say what it was, never show a broken image.
+            text = self.renderInlineAsText(children or [], options, env)
+            return f"<em>[image: {html.escape(text) if text else 'missing'}]</em>"
+        shown = Token("image", "img", 0, attrs={**token.attrs, "src": url})
+        shown.children = children
+        shown.content = token.content
+        return super().image([shown], 0, options, env)
 
     def list_item_open(self, tokens, idx, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]

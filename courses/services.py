@@ -104,6 +104,11 @@ class ImportReport:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @property
+    def images_undescribed(self) -> list[str]:
+        """The warnings about images whose alt text says nothing (``--strict`` refuses them)."""
+        return images_undescribed(self.warnings)
+
     def summary_lines(self) -> list[str]:
         verb = "would be created" if self.dry_run else "created"
         lines = [f"Course '{self.course_title}' ({self.course_slug}) from {self.source_dir}"]
@@ -118,9 +123,23 @@ class ImportReport:
                 f"{tally.unchanged} unchanged, {tally.archived} archived, "
                 f"{tally.restored} restored"
             )
+        if self.images_undescribed:
+            lines.append(
+                f"  images    {len(self.images_undescribed)} without alt text that describes "
+                "them: readers who cannot see them get nothing (describe them in the Markdown "
+                "or in course.toml's [alt_text]; --strict refuses the import)"
+            )
         if self.dry_run:
             lines.append("  dry run: nothing was written")
         return lines
+
+
+IMAGE_ALT_CODE = "image-alt"
+
+
+def images_undescribed(warnings: list[str]) -> list[str]:
+    """Of an import's warnings (as ImportReport keeps them), those about alt text."""
+    return [text for text in warnings if text.endswith(f"[{IMAGE_ALT_CODE}]")]
 
 
 @dataclass(frozen=True)
@@ -130,6 +149,8 @@ class CourseConfig:
     description: str
     lesson_level: int
     files: tuple[str, ...] | None
+    # Image address as written -> the alt text the course gives it ([alt_text]).
+    alt_text: dict[str, str] = field(default_factory=dict)
 
 
 def read_course_config(course_dir: Path) -> CourseConfig:
@@ -166,12 +187,21 @@ def read_course_config(course_dir: Path) -> CourseConfig:
         if not isinstance(files, list) or not all(isinstance(f, str) for f in files) or not files:
             raise fail("'files' must be a non-empty list of Markdown file names")
         files = tuple(files)
+    alt_text = raw.get("alt_text", {})
+    if not isinstance(alt_text, dict):
+        raise fail("'[alt_text]' must be a table of image addresses and their alt text")
+    for src, text in alt_text.items():
+        if not isinstance(text, str) or not text.strip():
+            raise fail(f"[alt_text] for '{src}' must be text that describes the image")
+        if len(text) > 1000:
+            raise fail(f"[alt_text] for '{src}' is over 1000 characters: say the rest in the text")
     return CourseConfig(
         slug=slug,
         title=title.strip(),
         description=description.strip(),
         lesson_level=lesson_level,
         files=files,
+        alt_text={src: " ".join(text.split()) for src, text in alt_text.items()},
     )
 
 
@@ -240,6 +270,7 @@ def course_import(
     progress: ProgressCallback | None = None,
     stage: Callable[[str], None] | None = None,
     publish_new: bool = True,
+    strict: bool = False,
 ) -> ImportReport:
     """Import one course folder in a single transaction and report what changed.
 
@@ -250,7 +281,8 @@ def course_import(
     ``stage`` hears "parsing", "rendering", "writing" and "quizzes" as the import gets there;
     ``progress`` hears (lessons done, lessons in all) while it renders. A course the import
     creates is published unless ``publish_new`` is off (uploads start as drafts); an existing
-    course keeps its state.
+    course keeps its state. With ``strict``, an image without alt text that describes it is
+    an error, not a warning (raises CourseImportError; nothing is changed).
     """
     with _no_cycle_collection():
         return _course_import(
@@ -259,6 +291,7 @@ def course_import(
             progress=progress,
             stage=stage or _quiet,
             publish_new=publish_new,
+            strict=strict,
         )
 
 
@@ -305,6 +338,7 @@ def _course_import(
     progress: ProgressCallback | None,
     stage: Callable[[str], None],
     publish_new: bool,
+    strict: bool = False,
 ) -> ImportReport:
     course_dir = course_dir.resolve()
     stage("parsing")
@@ -315,9 +349,16 @@ def _course_import(
         split = split_course(
             [(display, text) for display, (_, text) in sources.items()],
             lesson_level=config.lesson_level,
+            alt_text=config.alt_text,
         )
     except SourceError as exc:
         raise CourseImportError(str(exc)) from exc
+    undescribed = [w for w in split.warnings if w.code == IMAGE_ALT_CODE]
+    if strict and undescribed:
+        raise CourseImportError(
+            f"{len(undescribed)} image(s) without alt text that describes them (--strict):\n"
+            + "\n".join(f"  {_warning_text(warning)}" for warning in undescribed)
+        )
 
     report = ImportReport(
         course_slug=config.slug,
@@ -527,6 +568,7 @@ def _course_upsert(
         "title": config.title,
         "description": config.description,
         "lesson_level": config.lesson_level,
+        "alt_text": config.alt_text,
         "source_dir": report.source_dir,
         "intro_markdown": split_preamble,
         "intro_html": intro.html,
@@ -674,6 +716,7 @@ class _CoursePages:
         dry_run: bool,
     ) -> None:
         self.split = split
+        self.alt_text = config.alt_text
         self.course_url = reverse("courses:course-detail", kwargs={"course_slug": config.slug})
         self.file_order = {display: index for index, display in enumerate(files)}
         first_path = next(iter(files), "")
@@ -723,15 +766,17 @@ class _CoursePages:
 
     def render_preamble(self) -> Rendered:
         links = self.links.resolver(self.preamble_page)
-        return prepare_spans(self.split.preamble_spans, links=links).render()
+        return prepare_spans(
+            self.split.preamble_spans, links=links, alt_text=self.alt_text
+        ).render()
 
     def prepare_chapter(self, chapter: ChapterSource) -> PreparedPage:
         page = self.chapter_pages[chapter.slug]
-        return prepare_spans(chapter.spans, links=self.links.resolver(page))
+        return prepare_spans(chapter.spans, links=self.links.resolver(page), alt_text=self.alt_text)
 
     def prepare_lesson(self, chapter_slug: str, lesson: LessonSource) -> PreparedPage:
         page = self.lesson_pages[chapter_slug, lesson.slug]
-        return prepare_spans(lesson.spans, links=self.links.resolver(page))
+        return prepare_spans(lesson.spans, links=self.links.resolver(page), alt_text=self.alt_text)
 
 
 def _course_file_store(path: Path, *, course_slug: str, dry_run: bool) -> str | None:
@@ -747,7 +792,12 @@ def chapter_intro_update(*, chapter: Chapter, intro_markdown: str) -> list[str]:
     """
     links = _stored_course_links(chapter.course)
     page = Page(f"{chapter.course.get_absolute_url()}{chapter.slug}/", chapter.source_path)
-    rendered = render_markdown(intro_markdown, links=links.resolver(page), path=chapter.source_path)
+    rendered = render_markdown(
+        intro_markdown,
+        links=links.resolver(page),
+        path=chapter.source_path,
+        alt_text=chapter.course.alt_text,
+    )
     _chapter_store(chapter, intro_markdown, rendered, chapter.content_hash)
     chapter.edited_at = timezone.now()
     chapter.full_clean()
@@ -765,7 +815,12 @@ def lesson_body_update(*, lesson: Lesson, body_markdown: str) -> list[str]:
     """
     links = _stored_course_links(lesson.course)
     page = Page(lesson.get_absolute_url(), lesson.source_path)
-    rendered = render_markdown(body_markdown, links=links.resolver(page), path=lesson.source_path)
+    rendered = render_markdown(
+        body_markdown,
+        links=links.resolver(page),
+        path=lesson.source_path,
+        alt_text=lesson.course.alt_text,
+    )
     _lesson_store(lesson, body_markdown, rendered, lesson.content_hash)
     lesson.edited_at = timezone.now()
     lesson.full_clean()
@@ -783,7 +838,12 @@ def lesson_preview(*, lesson: Lesson, body_markdown: str) -> tuple[Rendered, lis
     (files it references are not stored until the edit is saved)."""
     links = _stored_course_links(lesson.course, store=False)
     page = Page(lesson.get_absolute_url(), lesson.source_path)
-    rendered = render_markdown(body_markdown, links=links.resolver(page), path=lesson.source_path)
+    rendered = render_markdown(
+        body_markdown,
+        links=links.resolver(page),
+        path=lesson.source_path,
+        alt_text=lesson.course.alt_text,
+    )
     return rendered, [_edit_warning_text(w) for w in links.warnings]
 
 

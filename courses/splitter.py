@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -171,7 +171,12 @@ def decode_source(data: bytes, path: str) -> str:
     return text
 
 
-def split_course(files: Sequence[tuple[str, str]], *, lesson_level: int = 2) -> SplitResult:
+def split_course(
+    files: Sequence[tuple[str, str]],
+    *,
+    lesson_level: int = 2,
+    alt_text: Mapping[str, str] | None = None,
+) -> SplitResult:
     """Split decoded course files into a preamble, chapters and lessons.
 
     ``files`` holds ``(display path, text)`` pairs in reading order: one file may hold many
@@ -180,11 +185,14 @@ def split_course(files: Sequence[tuple[str, str]], *, lesson_level: int = 2) -> 
     their lesson. Text in a later file before its first heading continues whatever section
     the previous file ended in, so every line lands somewhere.
 
+    ``alt_text`` is the course's alt text for images, by their address as written (course.toml's
+    ``[alt_text]``): an image it describes is checked with that text, not the source's.
+
     Raises SourceError when there is no chapter heading at all.
     """
     if not 2 <= lesson_level <= 6:
         raise ValueError(f"lesson_level must be between 2 and 6, not {lesson_level}")
-    builder = _CourseBuilder(lesson_level)
+    builder = _CourseBuilder(lesson_level, alt_text or {})
     for index, (path, text) in enumerate(files):
         builder.add_file(index, path, text)
     return builder.result(first_path=files[0][0] if files else "(no files)")
@@ -231,8 +239,10 @@ class _ChapterDraft:
 class _CourseBuilder:
     """Walks each file's tokens once, cutting sections at chapter and lesson headings."""
 
-    def __init__(self, lesson_level: int) -> None:
+    def __init__(self, lesson_level: int, alt_text: Mapping[str, str]) -> None:
         self.lesson_level = lesson_level
+        self.alt_text = alt_text
+        self.described: set[str] = set()  # the alt_text addresses some image has
         self.chapter_level = lesson_level - 1
         self.preamble = _Section()
         self.documents: list[Document] = []
@@ -393,15 +403,20 @@ class _CourseBuilder:
                         f"'{marks} ' to make it a chapter; kept as text in {self._where()}",
                     )
         elif token.type == "html_block" and token.map:
-            for offset, alt in _html_images(token.content):
-                self._check_alt(file_index, path, token.map[0] + offset + 1, alt)
+            for offset, alt, src in _html_images(token.content):
+                self._check_alt(file_index, path, token.map[0] + offset + 1, alt, src)
         if inline is not None and inline.map:
-            for offset, alt in _inline_images(inline):
+            for offset, alt, src in _inline_images(inline):
                 # Clamp: an offset is counted from line breaks and cannot leave its block.
                 line = min(inline.map[0] + offset, inline.map[1] - 1) + 1
-                self._check_alt(file_index, path, line, alt)
+                self._check_alt(file_index, path, line, alt, src)
 
-    def _check_alt(self, file_index: int, path: str, line: int, alt: str | None) -> None:
+    def _check_alt(
+        self, file_index: int, path: str, line: int, alt: str | None, src: str | None
+    ) -> None:
+        if src is not None and src in self.alt_text:
+            self.described.add(src)
+            alt = self.alt_text[src]
         problem = _alt_problem(alt)
         if problem:
             self._warn(
@@ -413,6 +428,15 @@ class _CourseBuilder:
             )
 
     def result(self, *, first_path: str) -> SplitResult:
+        for src in self.alt_text.keys() - self.described:
+            self._warn(
+                0,
+                "course.toml",
+                0,
+                "alt-text-unused",
+                f"[alt_text] describes '{src}', which no page shows: check the address "
+                "against the image's in the Markdown (or remove the entry)",
+            )
         if not self.chapters:
             marks = "#" * self.chapter_level
             raise SourceError(
@@ -545,15 +569,16 @@ def _unique_slug(wanted: str, taken: set[str]) -> str:
     return slug
 
 
-def _inline_images(inline: Token) -> Iterator[tuple[int, str | None]]:
-    """Yield (line offset within the block, alt text or None) for each image in an inline."""
+def _inline_images(inline: Token) -> Iterator[tuple[int, str | None, str | None]]:
+    """Yield (line offset within the block, alt text or None, address) for each image in an
+    inline."""
     offset = 0
     for child in inline.children or ():
         if child.type == "image":
-            yield offset, plain_text(child.children)
+            yield offset, plain_text(child.children), str(child.attrGet("src") or "")
         elif child.type == "html_inline":
-            for line_offset, alt in _html_images(child.content):
-                yield offset + line_offset, alt
+            for line_offset, alt, src in _html_images(child.content):
+                yield offset + line_offset, alt, src
         offset += _line_breaks(child)
 
 
@@ -570,18 +595,18 @@ def _line_breaks(token: Token) -> int:
 class _ImageFinder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.images: list[tuple[int, str | None]] = []
+        self.images: list[tuple[int, str | None, str | None]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "img":
             values = dict(attrs)
             # A bare `alt` attribute parses as None but means "empty", not "missing".
             alt = (values["alt"] or "") if "alt" in values else None
-            self.images.append((self.getpos()[0] - 1, alt))
+            self.images.append((self.getpos()[0] - 1, alt, values.get("src")))
 
 
-def _html_images(html: str) -> list[tuple[int, str | None]]:
-    """Find <img> tags in raw HTML: (line offset, alt text or None when missing)."""
+def _html_images(html: str) -> list[tuple[int, str | None, str | None]]:
+    """Find <img> tags in raw HTML: (line offset, alt text or None when missing, address)."""
     if "<img" not in html.lower():
         return []
     finder = _ImageFinder()

@@ -33,13 +33,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would change; write nothing."
         )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="Refuse the import if an image has no alt text that describes it.",
+        )
 
-    def handle(self, *args, path: Path, dry_run: bool, **options) -> None:
+    def handle(self, *args, path: Path, dry_run: bool, strict: bool = False, **options) -> None:
         if not path.is_dir():
             raise CommandError(f"{path}: not a folder")
         try:
             report = course_import(
-                course_dir=path, dry_run=dry_run, progress=ProgressBar(sys.stderr)
+                course_dir=path,
+                dry_run=dry_run,
+                progress=ProgressBar(sys.stderr),
+                strict=strict,
             )
         except CourseImportError as exc:
             raise CommandError(f"Import failed, nothing was changed.\n{exc}") from exc
