@@ -9,7 +9,11 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS ?= never
 UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo "$(PYTHON) -m uv")
 
-.PHONY: run test lint format lock bench check-deploy clean
+.PHONY: run test lint format lock bench check-deploy clean vnu a11y-lighthouse
+
+# The Nu HTML Checker for tests/a11y/test_html.py (a Java program, from npm; pinned).
+VNU_VERSION := 26.9.27
+VNU_JAR := .tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 
 $(BIN)/.synced: requirements.lock requirements-dev.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
@@ -22,7 +26,21 @@ $(BIN)/.synced: requirements.lock requirements-dev.lock
 run: $(BIN)/.synced
 	$(BIN)/python manage.py quickstart
 
+$(VNU_JAR):
+	npm install --silent --no-audit --no-fund --no-save --prefix .tools/vnu vnu-jar@$(VNU_VERSION)
+
+vnu: $(VNU_JAR)
+
+# Lighthouse's accessibility and best-practices scores (catalog, lesson, attempt): a
+# benchmark, not a CI gate, since it is slow. Lighthouse pinned, from npm.
+a11y-lighthouse: $(BIN)/.synced
+	@test -x .tools/lighthouse/node_modules/.bin/lighthouse || npm install --silent --no-audit \
+		--no-fund --no-save --prefix .tools/lighthouse lighthouse@12.2.3
+	$(BIN)/python bench/lighthouse_bench.py
+
 test: $(BIN)/.synced
+	@if command -v npm >/dev/null && command -v java >/dev/null; then $(MAKE) --no-print-directory vnu; \
+		else echo "npm or java missing: tests/a11y/test_html.py (the Nu HTML Checker) is skipped"; fi
 	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -161,6 +161,14 @@ def celery_worker(celery_worker_session, transactional_db):
     yield celery_worker_session
 
 
+_BROWSER_TESTS = (
+    "tests/e2e/",
+    "tests/a11y/test_sweep.py",
+    "tests/a11y/test_keyboard.py",
+    "tests/a11y/test_layout.py",
+)
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests need Debian's Chromium. Outside CI they are skipped if it is missing;
     in CI (LECTERN_REQUIRE_BROWSER) a missing browser fails them instead."""
@@ -168,5 +176,5 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason="/usr/bin/chromium is not installed (apt-get install chromium)")
     for item in items:
-        if item.nodeid.startswith("tests/e2e/"):
+        if item.nodeid.startswith(_BROWSER_TESTS):
             item.add_marker(skip)

@@ -80,7 +80,7 @@ LESSON_LINK = re.compile(r'href="(/courses/[\w-]+/[\w-]+/[\w-]+/)"')
 QUIZ_LINK = re.compile(r'href="(/quizzes/\d+/)"')
 ATTEMPT_ID = re.compile(r"/attempts/(\d+)/")
 CHECK_ATTEMPT_ID = re.compile(r'id="attempt-(\d+)-status"')
-POLLER = re.compile(r'hx-get="(/attempts/\d+/[^"]*)" hx-trigger="every (\d+)s"')
+POLLER = re.compile(r'data-hx-get="(/attempts/\d+/[^"]*)" data-hx-trigger="every (\d+)s"')
 QUESTION_FIELD = re.compile(r"^q(\d+)(?:-\d+)?$")
 FORM_BLOCK = re.compile(r'<form\b[^>]*?\baction="([^"]*)".*?</form>', re.S)
 

@@ -26,6 +26,8 @@ class CourseExtension:
       reading every lesson, finishing each course takes (chapter quizzes).
     - ``course_page(user=, course=, chapter_ids=) -> (context, (passed, total))``: template
       context for the course page, and the same count as ``requirements`` from what it loaded.
+    - ``chapter_page(user=, course=, chapter=) -> context``: template context for a chapter
+      page (its quiz, with the student's result), with its ``page_state``.
     - ``lesson_page(user=, lesson=) -> (context, (passed, total))``: template context for a
       lesson page, and the course's count as ``requirements`` gives it, from what it loaded.
     - ``dashboard(user=, courses=) -> ({course_id: context}, page_state)``: what the room
@@ -45,6 +47,7 @@ class CourseExtension:
     import_step: Callable[..., None] | None = None
     requirements: Callable[..., dict[int, tuple[int, int]]] | None = None
     course_page: Callable[..., tuple[dict[str, Any], tuple[int, int]]] | None = None
+    chapter_page: Callable[..., dict[str, Any]] | None = None
     lesson_page: Callable[..., tuple[dict[str, Any], tuple[int, int]]] | None = None
     dashboard: Callable[..., tuple[dict[int, dict[str, Any]], object]] | None = None
     archive_files: Callable[..., tuple[dict[str, bytes], str]] | None = None

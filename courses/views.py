@@ -150,8 +150,17 @@ def chapter_detail(request: HtmxHttpRequest, course_slug: str, chapter_slug: str
         chapter=chapter, drafts=request.user.is_staff
     )
     done = selectors.completed_lesson_ids(user=request.user, course=course)
-    key = page_cache.page_key(request, "chapter", chapter.pk, course.content_version, sorted(done))
+    extra, state = {}, []
+    for extension in extensions():
+        if extension.chapter_page is not None:
+            shown = extension.chapter_page(user=request.user, course=course, chapter=chapter)
+            state.append(shown.pop("page_state", None))
+            extra.update(shown)
+    key = page_cache.page_key(
+        request, "chapter", chapter.pk, course.content_version, sorted(done), state
+    )
     context = {
+        **extra,
         "course": course,
         "chapter": chapter,
         "lessons": selectors.chapter_lessons(chapter=chapter),

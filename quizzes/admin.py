@@ -60,9 +60,11 @@ class QuestionAdmin(ImportedAdmin):
     readonly_fields = ["quiz", "key", "kind", "position", "line", "data"]
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(admin.StackedInline):
     """Each answer as the student saw the question: their answer and the right one in
-    words, the mark as a percentage; only an essay's fraction is for a person to set."""
+    words, the mark as a percentage; only an essay's fraction is for a person to set.
+    Stacked, so the mark and comment inputs each have a label of their own (a tabular
+    inline names them only by a column header)."""
 
     model = Answer
     fields = [

@@ -16,6 +16,7 @@ class QuizzesConfig(AppConfig):
                 import_step=importing.course_quizzes_import,
                 requirements=selectors.quiz_progress_for_courses,
                 course_page=selectors.course_page,
+                chapter_page=selectors.chapter_page,
                 lesson_page=selectors.lesson_quiz_context,
                 archive_files=exporting.course_archive_files,
             )

@@ -205,6 +205,19 @@ def lesson_quiz_context(*, user, lesson: Lesson) -> tuple[dict, tuple[int, int]]
     return context, counts
 
 
+def chapter_page(*, user, course: Course, chapter) -> dict:
+    """The chapter page's quiz context: `chapter_quiz`, with the student's result (one query
+    while the course's quizzes are kept, none for a visitor or a chapter without a quiz)."""
+    quiz = course_quizzes.course_quizzes(course=course).chapter_quizzes.get(chapter.pk)
+    if quiz is None:
+        return {"chapter_quiz": None, "page_state": None}
+    results = course_quizzes.quiz_results(user=user, quizzes=[quiz])
+    return {
+        "chapter_quiz": course_quizzes.for_student(quiz, results),
+        "page_state": sorted(results.items()),
+    }
+
+
 def course_page(*, user, course: Course, chapter_ids: list[int]) -> tuple[dict, tuple[int, int]]:
     """The course page's quiz context (one query while the course's quizzes are kept):
     `chapter_quizzes` maps a chapter id to its quiz, with the student's result; and (chapter

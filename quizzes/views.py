@@ -231,5 +231,5 @@ def check_submit(request: HtmxHttpRequest, quiz_id: int) -> HttpResponse:
     attempt.refresh_from_db()
     context = _status_context(attempt, request)
     # In the check's <section> (its title is the h2); focus moves to it after the swap.
-    context.update(heading_level=3, focus_result=True)
+    context.update(heading_level=3, focus_result=True, news_region=f"check-{quiz.pk}-live")
     return render(request, "quizzes/_status.html", context)

@@ -195,6 +195,7 @@ def test_the_lesson_preview_renders_as_saving_would_and_writes_nothing(
     assert Lesson.objects.get(pk=lesson.pk).body_html == before
     change = instructor.get(reverse("admin:courses_lesson_change", args=[lesson.pk]))
     assert (
-        BeautifulSoup(change.content, "html.parser").select_one("#lesson-preview")["hx-post"] == url
+        BeautifulSoup(change.content, "html.parser").select_one("#lesson-preview")["data-hx-post"]
+        == url
     )
     assert student.post(url, {"body_markdown": "x"}).status_code == 302  # to the admin login

@@ -108,3 +108,7 @@ document.querySelectorAll("select[data-zone-from-browser]").forEach((select) => 
     select.value = zone;
   }
 });
+
+// A page that comes back with a problem (a form's error summary) starts there, not at the top.
+const focusOnLoad = document.querySelector("[data-focus-on-load]");
+if (focusOnLoad) focusOnLoad.focus();

@@ -189,11 +189,16 @@ def test_mark_complete_with_htmx_returns_button_progress_and_checkmark(
     assert "HX-Request" in response["Vary"]
     soup = _soup(response)
     assert soup.find("html") is None
-    button = soup.select_one("#lesson-completion button")
-    assert "complete" in button.get_text().lower()
-    bar = soup.select_one("#course-progress[hx-swap-oob]")
+    # The form (focus goes to its new button), and one sentence for the status line, which
+    # is on the page already (a live region that exists before the change).
+    button = soup.select_one("#lesson-completion-form button[data-focus-after-swap]")
+    assert button.get_text(strip=True) == "Mark as not complete"
+    status = soup.select_one('[data-hx-swap-oob="innerHTML:#lesson-completion-status"]')
+    assert status.get_text(" ", strip=True) == "✓ You completed this lesson: 1 of 38 done."
+    assert soup.select("[role=status]") == []  # no fresh live region in the answer
+    bar = soup.select_one("#course-progress[data-hx-swap-oob]")
     assert "1 of 38" in bar.get_text(" ", strip=True)
-    check = soup.select_one(f"#chapter-nav-lesson-{lesson.pk}[hx-swap-oob]")
+    check = soup.select_one(f"#chapter-nav-lesson-{lesson.pk}[data-hx-swap-oob]")
     assert check is not None
     assert "Completed" in check.get_text(" ", strip=True)
 

@@ -191,10 +191,10 @@ def test_the_job_page_polls_over_htmx_until_the_run_ends(instructor: Client):
 
     assert polling.status_code == 200
     assert _soup(polling).find("html") is None
-    assert _soup(polling).select_one("#job-status")["hx-trigger"] == "every 1s"
+    assert _soup(polling).select_one("#job-status")["data-hx-trigger"] == "every 1s"
     assert ended.status_code == 286  # htmx stops polling
     assert "Oops." in ended.content.decode()
-    assert not _soup(ended).select_one("#job-status").has_attr("hx-trigger")
+    assert not _soup(ended).select_one("#job-status").has_attr("data-hx-trigger")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -93,7 +93,7 @@ def test_next_link_crosses_into_the_next_chapter(student: Client, seed_course):
     next_link = soup.select_one("a[rel=next]")
     first_of_chapter_2 = Lesson.objects.get(chapter__position=2, position=1)
     assert next_link["href"] == first_of_chapter_2.get_absolute_url()
-    assert next_link["hx-get"] == next_link["href"]
+    assert next_link["data-hx-get"] == next_link["href"]
     assert "Next chapter" in next_link.get_text()
     previous_link = soup.select_one("a[rel=prev]")
     assert previous_link["href"].endswith("/billing/")

@@ -30,7 +30,7 @@ def test_a_real_worker_scores_a_submitted_attempt(celery_worker, tiny_dir, clien
         poll = client.get(f"/attempts/{attempt.pk}/", HTTP_HX_REQUEST="true")
         if poll.status_code == 286:
             break
-        assert "hx-trigger" in poll.content.decode()  # still the poller: not scored yet
+        assert "data-hx-trigger" in poll.content.decode()  # still the poller: not scored yet
         time.sleep(0.1)
     assert poll.status_code == 286, "the worker did not grade the attempt in 20 s"
     page = BeautifulSoup(client.get(f"/attempts/{attempt.pk}/").content, "html.parser")

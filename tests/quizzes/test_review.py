@@ -125,8 +125,8 @@ def test_a_check_answered_in_place_drops_the_earlier_score_with_the_form(
     assert "Last time you scored 0 %. Try again any time." in body.get_text(" ", strip=True)
     form = body.find("form")
     # htmx swaps the new result into the whole body: the old score goes with the form.
-    assert form["hx-target"] == f"#check-{check.pk}-body"
-    assert form["hx-swap"] == "innerHTML"
+    assert form["data-hx-target"] == f"#check-{check.pk}-body"
+    assert form["data-hx-swap"] == "innerHTML"
     with committed():
         fragment = student.post(f"/quizzes/{check.pk}/check/", {f"q{question.pk}": "true"}, **HX)
     assert "Last time" not in fragment.content.decode()

@@ -270,8 +270,8 @@ def test_scoring_page_polls_and_stops_with_286_once_graded(
 
     assert full.status_code == poll.status_code == 200
     assert _soup(full).find("html") is not None and _soup(poll).find("html") is None
-    poller = _soup(poll).select_one("[hx-trigger]")
-    assert poller["hx-trigger"] == "every 1s"
+    poller = _soup(poll).select_one("[data-hx-trigger]")
+    assert poller["data-hx-trigger"] == "every 1s"
     assert _soup(full).find("a", href=f"/attempts/{attempt.pk}/") is not None  # no-JS reload
     assert "HX-Request" in poll["Vary"]
 
@@ -324,10 +324,10 @@ def test_knowledge_check_with_htmx_answers_in_place_and_without_redirects(
 
     assert fragment.status_code == 200
     assert _soup(fragment).find("html") is None
-    poller = _soup(fragment).select_one("[hx-trigger]")  # scored on commit: the poller first
-    assert poller["hx-trigger"] == "every 1s"
+    poller = _soup(fragment).select_one("[data-hx-trigger]")  # scored on commit: the poller first
+    assert poller["data-hx-trigger"] == "every 1s"
     assert "HX-Request" in fragment["Vary"]
-    result = student.get(poller["hx-get"], **HX)
+    result = student.get(poller["data-hx-get"], **HX)
     assert result.status_code == 286
     assert "100.00 %" in _soup(result).get_text()
     assert plain.status_code == 302
@@ -540,14 +540,15 @@ def test_scoring_page_keeps_its_live_region_and_polls_from_outside_it(
     page = _soup(student.get(f"/attempts/{attempt.pk}/"))
     poll = _soup(student.get(f"/attempts/{attempt.pk}/", **HX))
 
-    live = page.select_one("[aria-live]")
-    assert "Scoring…" in live.get_text()
-    poller = page.select_one("[hx-trigger]")
-    assert poller.find_parent(attrs={"aria-live": True}) is None
-    assert live.find(attrs={"hx-trigger": True}) is None
+    # The live region is there before any news, empty, and holds no poller and no result.
+    live = page.select_one(f"#attempt-{attempt.pk}-live")
+    assert live["role"] == "status" and live.get_text(strip=True) == ""
+    assert "Scoring…" in page.select_one(f"#attempt-{attempt.pk}-result").get_text()
+    poller = page.select_one("[data-hx-trigger]")
+    assert poller.find_parent(attrs={"role": "status"}) is None
     # The poll replaces only the poller: nothing for the live region to announce again.
-    assert poll.select_one("[hx-trigger]")["id"] == poller["id"]
-    assert poll.select("[aria-live], [hx-swap-oob]") == []
+    assert poll.select_one("[data-hx-trigger]")["id"] == poller["id"]
+    assert poll.select("[aria-live], [role=status], [data-hx-swap-oob]") == []
 
 
 def test_scoring_delayed_is_said_once_and_polling_backs_off(
@@ -560,20 +561,28 @@ def test_scoring_delayed_is_said_once_and_polling_backs_off(
 
     page = _soup(student.get(f"/attempts/{attempt.pk}/"))
     first_news = _soup(student.get(f"/attempts/{attempt.pk}/", **HX))
-    poller = first_news.select_one("[hx-trigger]")
-    again = _soup(student.get(poller["hx-get"], **HX))
+    poller = first_news.select_one("[data-hx-trigger]")
+    again = _soup(student.get(poller["data-hx-get"], **HX))
 
-    assert "answers are saved and safe" in page.select_one("[aria-live]").get_text()
-    assert page.select_one("[hx-trigger]")["hx-trigger"] == "every 3s"
-    assert "answers are saved and safe" in first_news.select_one("[hx-swap-oob]").get_text()
-    assert poller["hx-get"].endswith("?delay-told=1")
-    assert again.select("[hx-swap-oob]") == []  # told once
+    assert "answers are saved and safe" in page.select_one(".attempt-live").get_text()
+    assert page.select_one("[data-hx-trigger]")["data-hx-trigger"] == "every 3s"
+    # One short sentence for the live region, and the longer note beside the result.
+    news = first_news.select_one(f'[data-hx-swap-oob="innerHTML:#attempt-{attempt.pk}-live"]')
+    assert news.get_text(strip=True) == (
+        "Scoring is taking longer than usual; your answers are safe."
+    )
+    assert (
+        "answers are saved and safe"
+        in first_news.select_one("[data-hx-swap-oob=innerHTML]").get_text()
+    )
+    assert poller["data-hx-get"].endswith("?delay-told=1")
+    assert again.select("[data-hx-swap-oob]") == []  # told once
     Attempt.objects.filter(pk=attempt.pk).update(
         scoring_requested_at=timezone.now() - timedelta(minutes=10)
     )
     assert (
-        _soup(student.get(f"/attempts/{attempt.pk}/", **HX)).select_one("[hx-trigger]")[
-            "hx-trigger"
+        _soup(student.get(f"/attempts/{attempt.pk}/", **HX)).select_one("[data-hx-trigger]")[
+            "data-hx-trigger"
         ]
         == "every 30s"
     )

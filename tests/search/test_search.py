@@ -197,7 +197,7 @@ def test_the_search_page_answers_a_plain_get_and_htmx_with_the_results_alone(han
     assert soup.select_one("form[role=search] input[name=course]")["value"] == "hand"
     part = BeautifulSoup(partial.content, "html.parser")
     assert part.select_one("html") is None and len(part.select(".search-hit")) == 3
-    assert "3 lessons found" in part.select_one("[hx-swap-oob]").get_text()
+    assert "3 lessons found" in part.select_one("[data-hx-swap-oob]").get_text()
     assert page["Vary"] and "HX-Request" in page["Vary"]
 
 

@@ -96,7 +96,7 @@ def test_stale_statistics_poll_until_the_worker_catches_up(klass, basics, take, 
     QuizStatistics.objects.filter(quiz=basics).update(signature="old")
     poll = instructor.get(url, headers={"HX-Request": "true"})
     # Stale: the status region again, polling.
-    assert poll.status_code == 200 and 'hx-trigger="every 3s"' in poll.content.decode()
+    assert poll.status_code == 200 and 'data-hx-trigger="every 3s"' in poll.content.decode()
     # Once the task ran (eagerly here), the poll is told to reload the page.
     response = view(url, headers={"HX-Request": "true"})
     assert response.status_code == 204 and response["HX-Refresh"] == "true"
