@@ -23,8 +23,10 @@ $(BIN)/.synced: requirements.lock requirements-dev.lock
 		requirements.lock requirements-dev.lock
 	@touch $@
 
+# `make run PORT=8100` serves on another port.
+PORT ?= 8000
 run: $(BIN)/.synced
-	$(BIN)/python manage.py quickstart
+	$(BIN)/python manage.py quickstart --addrport 127.0.0.1:$(PORT)
 
 $(VNU_JAR):
 	npm install --silent --no-audit --no-fund --no-save --prefix .tools/vnu vnu-jar@$(VNU_VERSION)

@@ -186,7 +186,8 @@ if env_str("EMAIL_HOST"):
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # Printed readably (config/mail.py): the demo's confirmation link works when copied.
+    MAILERS = {"default": {"BACKEND": "config.mail.ReadableConsoleBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Lectern <lectern@localhost>")
 
 LANGUAGE_CODE = "en-us"

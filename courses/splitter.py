@@ -546,10 +546,14 @@ def _trim_blank_lines(text: str) -> str:
 
 
 def _heading_title(inline: Token | None) -> str:
-    """The plain title of a heading (its `{#id}` was taken off by the engine)."""
+    """The plain title of a heading (its `{#id}` was taken off by the engine), without a
+    trailing colon: notes often end a heading with one ("AWS Cloud facts:") to introduce
+    what follows, which reads wrongly as a page title, in an outline or a pager. The slug
+    and the heading's anchor never had it; the source keeps it."""
     if inline is None:
         return ""
-    return " ".join(plain_text(inline.children).split())
+    title = " ".join(plain_text(inline.children).split())
+    return title.rstrip(": ") or title
 
 
 def _slugify(text: str) -> str:

@@ -159,11 +159,14 @@ def chapter_detail(request: HtmxHttpRequest, course_slug: str, chapter_slug: str
     key = page_cache.page_key(
         request, "chapter", chapter.pk, course.content_version, sorted(done), state
     )
+    lessons = selectors.chapter_lessons(chapter=chapter)
     context = {
         **extra,
         "course": course,
         "chapter": chapter,
-        "lessons": selectors.chapter_lessons(chapter=chapter),
+        "lessons": lessons,
+        # The first lesson not read yet (None once the chapter is read): where its button goes.
+        "next_lesson": next((lesson for lesson in lessons if lesson.pk not in done), None),
         "completed_ids": done,
         "previous_chapter": previous_chapter,
         "next_chapter": next_chapter,

@@ -1,6 +1,7 @@
 """Template helpers for showing quizzes inside course pages."""
 
 import re
+from decimal import Decimal
 from functools import lru_cache
 
 from django import template
@@ -77,3 +78,13 @@ def gift_text(text: str | None, text_format: str = "moodle") -> SafeString:
     if str(text_format) in _MARKUP_FORMATS:
         return mark_safe(_rendered(text))
     return linebreaksbr(text, autoescape=True)
+
+
+@register.filter
+def percent(value) -> str:
+    """A score as students read it everywhere: "60 %", "62.5 %", "66.67 %" (at most two
+    decimals, no trailing zeros, a non-breaking space before the sign); "" for none."""
+    if value is None or value == "":
+        return ""
+    text = f"{Decimal(str(value)):.2f}".rstrip("0").rstrip(".")
+    return f"{text}\u00a0%"

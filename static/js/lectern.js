@@ -112,3 +112,75 @@ document.querySelectorAll("select[data-zone-from-browser]").forEach((select) => 
 // A page that comes back with a problem (a form's error summary) starts there, not at the top.
 const focusOnLoad = document.querySelector("[data-focus-on-load]");
 if (focusOnLoad) focusOnLoad.focus();
+
+// Lesson text, once loaded or swapped in: a copy button on every code block, and a hint
+// above every table too wide for the screen. Progressive: without JavaScript the code is
+// still selectable and the table still scrolls (it is focusable, so keys scroll it too).
+let copyStatus = null;
+
+function announce(message) {
+  if (!copyStatus) {
+    copyStatus = document.createElement("p");
+    copyStatus.className = "visually-hidden";
+    copyStatus.setAttribute("role", "status");
+    document.body.append(copyStatus);
+  }
+  copyStatus.textContent = "";
+  window.setTimeout(() => {
+    copyStatus.textContent = message;
+  }, 50);
+}
+
+function addCopyButton(block) {
+  if (block.querySelector(".copy-button") || !navigator.clipboard) return;
+  const code = block.querySelector("pre");
+  if (!code) return;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "copy-button";
+  button.textContent = "Copy";
+  const language = block.dataset.language;
+  button.setAttribute("aria-label", language ? `Copy the ${language} code` : "Copy the code");
+  button.addEventListener("click", () => {
+    navigator.clipboard.writeText(code.innerText.replace(/\n$/, "")).then(
+      () => {
+        button.textContent = "Copied";
+        announce("Code copied.");
+        window.setTimeout(() => {
+          button.textContent = "Copy";
+        }, 2000);
+      },
+      () => announce("Could not copy: select the code and copy it instead."),
+    );
+  });
+  block.prepend(button);
+}
+
+function markWideTable(table) {
+  const wide = table.scrollWidth > table.clientWidth + 1;
+  let hint = table.previousElementSibling;
+  if (!hint || !hint.classList.contains("scroll-hint")) hint = null;
+  if (wide && !hint) {
+    hint = document.createElement("p");
+    hint.className = "scroll-hint";
+    hint.textContent = "This table is wider than the screen: scroll it sideways.";
+    table.before(hint);
+  } else if (!wide && hint) {
+    hint.remove();
+  }
+}
+
+function enhanceLessonText(root) {
+  root.querySelectorAll(".prose .highlight").forEach(addCopyButton);
+  root.querySelectorAll(".prose table").forEach(markWideTable);
+}
+
+enhanceLessonText(document);
+document.addEventListener("htmx:afterSettle", (event) => enhanceLessonText(event.detail.target));
+let resizeTimer = 0;
+window.addEventListener("resize", () => {
+  window.clearTimeout(resizeTimer);
+  resizeTimer = window.setTimeout(() => {
+    document.querySelectorAll(".prose table").forEach(markWideTable);
+  }, 150);
+});

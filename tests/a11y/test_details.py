@@ -10,6 +10,7 @@ from django.test import Client
 
 from courses.content_version import content_changed
 from quizzes.models import Attempt, Quiz
+from quizzes.templatetags.quizzes import percent
 from tests.a11y.conftest import graded_with_misses
 from tests.e2e.conftest import PASSWORD
 from tests.factories import UserFactory
@@ -33,7 +34,9 @@ def test_the_chapter_page_links_its_chapter_quiz_with_the_students_result(
 
     attempt = graded_with_misses(quiz, student.user)
     page = _soup(student.get(f"{COURSE}chapter-2-iam/"))
-    assert f"Your result: {attempt.score} %" in page.select_one(".chapter-quiz-cta").get_text()
+    assert (
+        f"Your result: {percent(attempt.score)}" in page.select_one(".chapter-quiz-cta").get_text()
+    )
     assert page.select_one(".chapter-quiz-cta a.button").get_text(strip=True) == "Go to the quiz"
 
 
@@ -85,7 +88,7 @@ def test_a_knowledge_checks_live_region_is_there_before_the_answer(
     answer = _soup(student.post(form["action"], {}, **HX))
 
     news = answer.select_one(f'[data-hx-swap-oob="innerHTML:#check-{quiz_id}-live"]')
-    assert re.fullmatch(r"Scored: [\d.]+ %, (passed|not passed)\.", news.get_text(strip=True))
+    assert re.fullmatch(r"Scored: [\d.]+\xa0%, (passed|not passed)\.", news.get_text(strip=True))
     assert len(news.get_text().split()) < 12  # a sentence, not the result
 
 

@@ -230,7 +230,7 @@ def test_every_page_state_in_every_mode_has_no_axe_violation(
         teacher.goto(f"{base}/accounts/login/")
         teacher.get_by_label("Email").fill(world.instructor.email)
         teacher.get_by_label("Password").fill(PASSWORD)
-        teacher.get_by_role("button", name="Sign in").click()
+        teacher.get_by_role("button", name="Log in").click()
         teacher.wait_for_url(f"{base}/")
         for scheme, width in MODES:
             _cards_due_again(world)

@@ -470,3 +470,29 @@ def test_split_never_loses_a_non_blank_line(
     assert _non_blank_lines(_rebuilt_pieces(result)) == expected
     lines = [(w.path, w.line) for w in result.warnings]
     assert lines == sorted(lines, key=lambda item: (int(item[0][4:-3]), item[1]))
+
+
+def test_a_trailing_colon_is_dropped_from_titles_and_nothing_else() -> None:
+    text = (
+        "# Chapter one:\n\n## AWS Cloud facts: \n\nText.\n\n## Ratio 1:2\n\nText.\n\n"
+        "## :\n\nText.\n"
+    )
+
+    split = split_course([("notes.md", text)])
+
+    chapter = split.chapters[0]
+    assert chapter.title == "Chapter one"
+    assert [(lesson.title, lesson.slug) for lesson in chapter.lessons] == [
+        ("AWS Cloud facts", "aws-cloud-facts"),
+        ("Ratio 1:2", "ratio-1-2"),
+        (":", "lesson"),
+    ]
+    assert "## AWS Cloud facts: " in chapter.lessons[0].source or text  # source as written
+
+
+def test_no_seed_title_ends_with_a_colon(seed: SplitResult) -> None:
+    titles = [c.title for c in seed.chapters] + [
+        lesson.title for c in seed.chapters for lesson in c.lessons
+    ]
+    assert "AWS Cloud facts" in titles
+    assert not [title for title in titles if title.endswith(":")]

@@ -23,7 +23,7 @@ def test_sign_up_confirm_read_complete_and_continue_after_logging_back_in(
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Verify")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Confirm your email")
     axe(page)
 
     # Confirm the email from the link in the message Lectern sent.
@@ -41,7 +41,7 @@ def test_sign_up_confirm_read_complete_and_continue_after_logging_back_in(
     axe(page)
 
     page.locator("a[rel=next]").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("AWS Cloud facts:")
+    expect(page.get_by_role("heading", level=1)).to_have_text("AWS Cloud facts")
     page.get_by_role("button", name="Mark as complete").click()
     expect(page.locator("#course-progress")).to_contain_text("2 of 38")
     current = page.locator(".chapter-nav [aria-current=page]")
@@ -57,11 +57,11 @@ def test_sign_up_confirm_read_complete_and_continue_after_logging_back_in(
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Email").fill("learner@example.com")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base}/")
     page.goto(f"{base}/courses/aws-cloud-fundamentals/")
     expect(page.locator("#course-progress")).to_contain_text("2 of 38")
     axe(page)
     page.locator("a.continue").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("AWS Cloud facts:")
+    expect(page.get_by_role("heading", level=1)).to_have_text("AWS Cloud facts")
     expect(page).to_have_url(re.compile(LESSONS + "aws-cloud-facts/$"))

@@ -22,9 +22,9 @@ def test_a_student_logs_in_reads_a_lesson_and_follows_next_into_the_next_chapter
 
     # Next crosses the chapter boundary, through htmx, and the address bar follows.
     page.locator("a[rel=next]").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Users and Groups:")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Users and Groups")
     expect(page).to_have_url(re.compile(r"/chapter-2-iam/users-and-groups/$"))
-    expect(page).to_have_title(re.compile(r"^Users and Groups:"))
+    expect(page).to_have_title(re.compile(r"^Users and Groups ·"))
     expect(page.locator(".breadcrumb")).to_contain_text("Chapter 2: IAM")
     axe(page)
 
@@ -41,7 +41,7 @@ def test_reading_works_without_javascript(browser, live_server, reader):
     page.goto(f"{live_server.url}/courses/aws-cloud-fundamentals/chapter-1-aws-introduction/mfa/")
     page.locator("a[rel=next]").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Users and Groups:")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Users and Groups")
     context.close()
 
 

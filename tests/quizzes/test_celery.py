@@ -34,5 +34,5 @@ def test_a_real_worker_scores_a_submitted_attempt(celery_worker, tiny_dir, clien
         time.sleep(0.1)
     assert poll.status_code == 286, "the worker did not grade the attempt in 20 s"
     page = BeautifulSoup(client.get(f"/attempts/{attempt.pk}/").content, "html.parser")
-    assert "33.33 %" in page.select_one(".attempt-result__score").get_text()
+    assert "33.33\xa0%" in page.select_one(".attempt-result__score").get_text()
     assert Attempt.objects.get(pk=attempt.pk).status == "graded"

@@ -55,7 +55,7 @@ def test_marking_rescores_the_attempt_and_the_student_sees_it(
     essay.refresh_from_db()
     assert essay.reviewed_by == instructor.user and essay.comment == "Clear and right."
     html = student.get(essay_attempt.get_absolute_url()).content.decode()
-    assert "66.67 %" in html
+    assert "66.67\xa0%" in html
     assert "Clear and right." in html
     # Nothing left to mark.
     queue = instructor.get(reverse("teaching:review-queue", args=[klass.slug]))
