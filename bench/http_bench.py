@@ -17,23 +17,17 @@ Needs wrk (Debian: apt-get install wrk). Traffic stays on 127.0.0.1; every run i
 """
 
 import argparse
-import json
-import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import results  # noqa: E402
+from bench.served import seed_site  # noqa: E402
 
 PORT = 8093
 COURSE = "/courses/aws-cloud-fundamentals/"
@@ -112,27 +106,6 @@ def wrk(url: str, *, cookie: str, seconds: float, connections: int) -> dict:
     }
 
 
-@contextmanager
-def scratch_database(postgres: str | None):
-    """A database URL for this run: a scratch SQLite file, or a scratch PostgreSQL database
-    on the given server, dropped afterwards."""
-    with tempfile.TemporaryDirectory() as scratch:
-        if not postgres:
-            yield f"sqlite:///{scratch}/bench.sqlite3", scratch
-            return
-        import psycopg  # only the PostgreSQL run needs it
-
-        name = f"lectern_bench_{uuid.uuid4().hex[:8]}"
-        server = postgres.rstrip("/")
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"{server}/{name}", scratch
-        finally:
-            with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5)
@@ -145,68 +118,23 @@ def main() -> int:
         print("wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
         return 2
 
-    with scratch_database(args.postgres) as (database_url, scratch):
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DATABASE_URL": database_url,
-            "DEBUG": "false",
-            "SECRET_KEY": "http-bench-only-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1,testserver",
-            "SECURE_SSL_REDIRECT": "false",
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
-            "LOG_LEVEL": "WARNING",
-            "MEDIA_ROOT": f"{scratch}/media",
-        }
-        env.pop("REDIS_URL", None)
-        env.pop("CACHE_URL", None)
-        if args.cache_url:
-            env["CACHE_URL"] = args.cache_url
-
-        def manage(*cmd: str) -> str:
-            return subprocess.run(
-                [sys.executable, "manage.py", *cmd],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-
-        manage("migrate", "--noinput")
-        manage("collectstatic", "--noinput")
-        manage("import_course", "content/aws-cloud-fundamentals")
-        paths = [(path, logged_in) for _, path, logged_in, _ in PAGES]
-        paths += [(path, logged_in) for logged_in, path in REFERENCES.items()]
-        setup = json.loads(
-            manage("shell", "-c", f"PATHS = {paths!r}\n{SETUP_SCRIPT}").strip().splitlines()[-1]
-        )
+    paths = [(path, logged_in) for _, path, logged_in, _ in PAGES]
+    paths += [(path, logged_in) for logged_in, path in REFERENCES.items()]
+    env = {"DJANGO_SETTINGS_MODULE": "bench.settings"}
+    if args.cache_url:
+        env["CACHE_URL"] = args.cache_url
+    with seed_site(
+        name="http-bench",
+        port=PORT,
+        setup_script=f"PATHS = {paths!r}\n{SETUP_SCRIPT}",
+        workers=args.workers,
+        postgres=args.postgres,
+        env=env,
+    ) as site:
         # What a browser sends after its first page: the CSRF cookie, and signed in, the session.
-        visitor = f"csrftoken={setup['csrf']}"
-        cookie = f"sessionid={setup['session']}; {visitor}"
-
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                *("--bind", f"127.0.0.1:{PORT}", "--workers", str(args.workers)),
-                *("--worker-class", "sync", "--log-level", "warning"),
-                "config.wsgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            return report(args, setup["queries"], cookie, visitor)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        visitor = f"csrftoken={site.setup['csrf']}"
+        cookie = f"sessionid={site.setup['session']}; {visitor}"
+        return report(args, site.setup["queries"], cookie, visitor)
 
 
 def report(args, queries: dict, cookie: str, visitor: str) -> int:

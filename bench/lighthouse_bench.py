@@ -13,15 +13,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import results  # noqa: E402
-from bench.http_bench import scratch_database  # noqa: E402
+from bench import results
+from bench.served import ROOT, seed_site
 
 PORT = 8095
 LIGHTHOUSE = ROOT / ".tools/lighthouse/node_modules/.bin/lighthouse"
@@ -77,86 +74,36 @@ def main() -> int:
     if not LIGHTHOUSE.exists():
         print("Lighthouse is not installed: make a11y-lighthouse installs it", file=sys.stderr)
         return 2
-    with scratch_database(None) as (database_url, scratch):
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "DEBUG": "false",
-            "SECRET_KEY": "lighthouse-bench-only-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
-            "LOG_LEVEL": "WARNING",
-            "MEDIA_ROOT": f"{scratch}/media",
-        }
-        for name in ("REDIS_URL", "CACHE_URL"):
-            env.pop(name, None)
-
-        def manage(*cmd: str) -> str:
-            return subprocess.run(
-                [sys.executable, "manage.py", *cmd],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-
-        manage("migrate", "--noinput")
-        manage("collectstatic", "--noinput")
-        manage("import_course", "content/aws-cloud-fundamentals")
-        setup = json.loads(manage("shell", "-c", SETUP_SCRIPT).strip().splitlines()[-1])
+    with seed_site(name="lighthouse-bench", port=PORT, setup_script=SETUP_SCRIPT) as site:
+        base, setup = site.base, site.setup
         cookie = f"sessionid={setup['session']}"
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                *("--bind", f"127.0.0.1:{PORT}", "--workers", "2", "--log-level", "warning"),
-                "config.wsgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            base = f"http://127.0.0.1:{PORT}"
-            pages = [
-                ("catalog", base + "/", None),
-                (
-                    "lesson",
-                    # A lesson of code blocks and lists, no image: this machine has no
-                    # network, and the course's images (on GitHub) would log a load error.
-                    base + "/courses/aws-cloud-fundamentals/chapter-3-ec2-compute/"
-                    "running-a-webserver-on-an-ec2-instance/",
-                    cookie,
-                ),
-                ("attempt", base + setup["attempt"], cookie),
-            ]
-            missed = 0
-            with tempfile.TemporaryDirectory() as reports:
-                for name, url, session in pages:
-                    report = lighthouse(url, session, Path(reports) / f"{name}.json")
-                    for category in ("accessibility", "best-practices"):
-                        score = round(100 * (report["categories"][category]["score"] or 0))
-                        ok = score >= TARGET
-                        missed += not ok
-                        print(f"{name:<10} {category:<15} {score:>3}  {'PASS' if ok else 'MISS'}")
-                        results.record(
-                            "lighthouse", f"{category}: {name}", str(score), f"{TARGET}", ok
-                        )
-                        for ref in report["categories"][category]["auditRefs"]:
-                            audit = report["audits"][ref["id"]]
-                            if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
-                                print(f"    {ref['id']}: {audit['title']}")
-            return 1 if missed else 0
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        pages = [
+            ("catalog", base + "/", None),
+            (
+                "lesson",
+                # A lesson of code blocks and lists, no image: this machine has no
+                # network, and the course's images (on GitHub) would log a load error.
+                base + "/courses/aws-cloud-fundamentals/chapter-3-ec2-compute/"
+                "running-a-webserver-on-an-ec2-instance/",
+                cookie,
+            ),
+            ("attempt", base + setup["attempt"], cookie),
+        ]
+        missed = 0
+        with tempfile.TemporaryDirectory() as reports:
+            for name, url, session in pages:
+                report = lighthouse(url, session, Path(reports) / f"{name}.json")
+                for category in ("accessibility", "best-practices"):
+                    score = round(100 * (report["categories"][category]["score"] or 0))
+                    ok = score >= TARGET
+                    missed += not ok
+                    print(f"{name:<10} {category:<15} {score:>3}  {'PASS' if ok else 'MISS'}")
+                    results.record("lighthouse", f"{category}: {name}", str(score), f"{TARGET}", ok)
+                    for ref in report["categories"][category]["auditRefs"]:
+                        audit = report["audits"][ref["id"]]
+                        if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
+                            print(f"    {ref['id']}: {audit['title']}")
+        return 1 if missed else 0
 
 
 if __name__ == "__main__":

@@ -8,20 +8,14 @@ form, and saves one PNG per page and mode into --out (default .ci/artifacts/scre
 """
 
 import argparse
-import json
-import os
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.http_bench import scratch_database  # noqa: E402
+from bench.served import ROOT, seed_site
 
 PORT = 8096
 COURSE = "/courses/aws-cloud-fundamentals/"
@@ -73,56 +67,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / ".ci/artifacts/screenshots")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    with scratch_database(None) as (database_url, scratch):
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "DEBUG": "false",
-            "SECRET_KEY": "screenshots-only-" + "x" * 40,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "SESSION_COOKIE_SECURE": "false",
-            "CSRF_COOKIE_SECURE": "false",
-            "LOG_LEVEL": "WARNING",
-            "MEDIA_ROOT": f"{scratch}/media",
-        }
-        for name in ("REDIS_URL", "CACHE_URL", "EMAIL_HOST"):
-            env.pop(name, None)
-
-        def manage(*cmd: str) -> str:
-            return subprocess.run(
-                [sys.executable, "manage.py", *cmd],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-
-        manage("migrate", "--noinput")
-        manage("collectstatic", "--noinput")
-        manage("import_course", "content/aws-cloud-fundamentals")
-        urls = json.loads(manage("shell", "-c", SETUP_SCRIPT).strip().splitlines()[-1])
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                *("--bind", f"127.0.0.1:{PORT}", "--workers", "2", "--log-level", "warning"),
-                "config.wsgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            shoot(f"http://127.0.0.1:{PORT}", urls, args.out)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with seed_site(name="screenshots", port=PORT, setup_script=SETUP_SCRIPT) as site:
+        shoot(site.base, site.setup, args.out)
     print(f"{len(list(args.out.glob('*.png')))} screenshots in {args.out}")
     return 0
 
