@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite: people, logged-in clients, the seed course, Celery."""
 
+import io
 import os
 import shutil
 import tempfile
@@ -90,6 +91,17 @@ def student(db) -> Client:
 @pytest.fixture
 def other_student(db) -> Client:
     return _client_for(UserFactory(email="other@example.com"))
+
+
+@pytest.fixture
+def terminal(settings) -> io.StringIO:
+    """The demo's mail, printed as `make run` prints it (config.mail.ReadableConsoleBackend),
+    into this buffer, which stands for the terminal."""
+    stream = io.StringIO()
+    settings.MAILERS = {
+        "default": {"BACKEND": "config.mail.ReadableConsoleBackend", "OPTIONS": {"stream": stream}}
+    }
+    return stream
 
 
 @pytest.fixture

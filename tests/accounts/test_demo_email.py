@@ -2,7 +2,6 @@
 confirmation link on one line that works when copied), and the verify page says where the
 email went."""
 
-import io
 import re
 
 import pytest
@@ -11,15 +10,6 @@ from django.test import Client
 
 from config.mail import printed_to_console
 from tests.factories import UserFactory
-
-
-@pytest.fixture
-def printed(settings):
-    stream = io.StringIO()
-    settings.MAILERS = {
-        "default": {"BACKEND": "config.mail.ReadableConsoleBackend", "OPTIONS": {"stream": stream}}
-    }
-    return stream
 
 
 def _sign_up(client: Client, email: str = "new.student@example.com"):
@@ -34,11 +24,11 @@ def _sign_up(client: Client, email: str = "new.student@example.com"):
     )
 
 
-def test_the_printed_confirmation_email_is_readable_and_its_link_works(db, printed):
+def test_the_printed_confirmation_email_is_readable_and_its_link_works(db, terminal):
     client = Client()
     _sign_up(client)
 
-    text = printed.getvalue()
+    text = terminal.getvalue()
     assert "Subject: [Lectern] Please Confirm Your Email Address" in text
     assert "quoted-printable" not in text.lower() and "=\n" not in text
     [link] = re.findall(r"^https?://\S+/accounts/confirm-email/\S+$", text, flags=re.MULTILINE)
@@ -48,7 +38,7 @@ def test_the_printed_confirmation_email_is_readable_and_its_link_works(db, print
     assert BeautifulSoup(page.content, "html.parser").select_one("form button")
 
 
-def test_the_verify_page_says_the_demo_prints_emails_in_the_terminal(db, printed):
+def test_the_verify_page_says_the_demo_prints_emails_in_the_terminal(db, terminal):
     page = BeautifulSoup(_sign_up(Client()).content, "html.parser")
 
     assert page.h1.get_text(strip=True) == "Confirm your email address"

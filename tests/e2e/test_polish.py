@@ -4,10 +4,8 @@ and after an htmx swap, no "without JavaScript" hint when JavaScript runs, a cop
 code blocks and a scroll hint on wide tables, and the demo's sign-up: the verify page says
 where the email went, and the printed link works when copied."""
 
-import io
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PASSWORD, log_in
@@ -123,16 +121,6 @@ def test_code_blocks_have_a_copy_button_and_wide_tables_a_scroll_hint(
     copied = page.evaluate("navigator.clipboard.readText()")
     code = copy.locator("xpath=..").locator("pre").inner_text()
     assert copied == code.rstrip("\n")
-
-
-@pytest.fixture
-def terminal(settings):
-    """The demo's mail: printed (to this buffer, standing for the terminal)."""
-    stream = io.StringIO()
-    settings.MAILERS = {
-        "default": {"BACKEND": "config.mail.ReadableConsoleBackend", "OPTIONS": {"stream": stream}}
-    }
-    return stream
 
 
 def test_the_demo_sign_up_says_where_the_email_went_and_its_link_works(
