@@ -43,6 +43,17 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _due_counts_kept(monkeypatch):
+    """A test's requests run in one process, where a change forgets a student's kept review
+    counts at once whatever the cache: keep them as a shared cache does, so that a page's
+    queries do not depend on how long the test took (review.due_cache; its one-second bound
+    in another process's memory is tested in tests/review/test_due_cache.py)."""
+    from review import due_cache
+
+    monkeypatch.setattr(due_cache, "KEEP_LOCAL", due_cache.KEEP_SHARED)
+
+
+@pytest.fixture(autouse=True)
 def _course_files_storage(settings, tmp_path_factory):
     """Course files, uploads and uploaded courses of tests land in the test run's temporary
     folder, not media/."""

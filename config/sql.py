@@ -2,9 +2,11 @@
 far more than running it (measured in bench/README.md). Parameters always go separately."""
 
 import json
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import Model
+from django.utils.dateparse import parse_datetime
 
 
 def rows(sql: str, params: list) -> list[tuple]:
@@ -70,3 +72,12 @@ def json_rows_decoded(value: object) -> list:
     if value is None:
         return []
     return json.loads(value) if isinstance(value, str) else value
+
+
+def datetime_value(value: object) -> datetime | None:
+    """A timestamp a raw query returned (an aggregate's, which no field converts), as an aware
+    datetime: psycopg returns one, SQLite the text Django stored, in UTC."""
+    if value is None or isinstance(value, datetime):
+        return value
+    moment = parse_datetime(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -16,6 +16,7 @@ from config.sql import execute, json_rows, json_rows_decoded
 from courses.extensions import extensions
 from courses.models import Course, Enrollment, Lesson, LessonProgress
 from courses.selectors import completed_lesson_ids, course_at
+from courses.signals import completion_changed
 from courses.structure import course_structure
 
 # Lessons that count: live, in a live and published chapter (the staff gradebook too).
@@ -95,17 +96,19 @@ def enrollment_completion_refresh(*, user, course: Course) -> bool:
     table = Enrollment._meta.db_table
     if progress.is_complete:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        execute(
+        changed = execute(
             f"UPDATE {table} SET completed_at = %s"
             " WHERE user_id = %s AND course_id = %s AND completed_at IS NULL",
             [now, user.pk, course.pk],
         )
     else:
-        execute(
+        changed = execute(
             f"UPDATE {table} SET completed_at = NULL"
             " WHERE user_id = %s AND course_id = %s AND completed_at IS NOT NULL",
             [user.pk, course.pk],
         )
+    if changed:
+        completion_changed.send(Enrollment, user_ids={user.pk})
     return progress.is_complete
 
 

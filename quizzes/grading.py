@@ -22,6 +22,7 @@ from courses.selectors import course_at
 from courses.structure import course_structure
 from quizzes import gift, scoring
 from quizzes.models import Answer, Attempt, AttemptCounts, Question, Quiz, QuizKind
+from quizzes.signals import attempts_graded
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +177,10 @@ def _claim(scored: list[tuple[Attempt, list[Answer]]]) -> int:
             else:
                 cursor.execute(marks, marks_params)
         cursor.execute(sql, params)
-        return cursor.rowcount
+        claimed = cursor.rowcount
+    if claimed:
+        attempts_graded.send(Attempt, user_ids={attempt.user_id for attempt in attempts})
+    return claimed
 
 
 def _score(attempt: Attempt, answers: list[Answer]) -> list[Answer]:

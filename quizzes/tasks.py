@@ -2,10 +2,10 @@ import logging
 import time
 
 from celery import shared_task
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, transaction
 
+from config.cache import is_shared
 from quizzes import analysis, grading
 
 logger = logging.getLogger(__name__)
@@ -58,11 +58,7 @@ def attempt_grade_queue(attempt_id: int, *, coalesce: bool = True) -> None:
     cache every process shares (Redis), a drain already queued takes it instead. Running
     eagerly (the embedded default), the attempt alone is graded, now. Raises what the broker
     raises."""
-    if (
-        not coalesce
-        or attempt_grade.app.conf.task_always_eager
-        or not isinstance(caches["default"], RedisCache)
-    ):
+    if not coalesce or attempt_grade.app.conf.task_always_eager or not is_shared():
         attempt_grade.delay(attempt_id)
         return
     _drain_queue(attempt_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from config.sql import json_rows, json_rows_decoded, rows
+from config.sql import datetime_value, json_rows, json_rows_decoded, rows
 from courses.models import Course, Enrollment
 from quizzes.models import Attempt, Question, Quiz
 from quizzes.selectors import shown_question
@@ -61,6 +62,13 @@ class Due:
     by_course: dict[int, int] = field(default_factory=dict)
     stale: bool = False
     time_zone: str = ""  # the student's (Deck.time_zone): their days for the streak
+    # When the student's next card falls due (any card of theirs: the counts hold until then).
+    next_due: datetime | None = None
+
+    def of(self, course: Course) -> Due:
+        """The counts of one course alone."""
+        count = self.by_course.get(course.pk)
+        return dataclasses.replace(self, by_course={course.pk: count} if count else {})
 
     @property
     def zone(self):
@@ -86,7 +94,8 @@ def due(*, user, course: Course | None = None, now: datetime | None = None) -> D
         f" JOIN {question} q ON q.id = k.question_id JOIN {quiz} z ON z.id = q.quiz_id"
         f" JOIN {course_table} c ON c.id = k.course_id"
         " WHERE k.user_id = %s AND k.due <= %s AND NOT q.is_archived AND NOT z.is_archived"
-        f" AND c.is_published{' AND k.course_id = %s' if course else ''})"
+        f" AND c.is_published{' AND k.course_id = %s' if course else ''}),"
+        f" (SELECT MIN(n.due) FROM {card} n WHERE n.user_id = %s AND n.due > %s)"
         " FROM (SELECT MAX(t) AS latest FROM ("
         f"SELECT MAX(a.graded_at) AS t FROM {Attempt._meta.db_table} a"
         " WHERE a.user_id = %s AND a.status = %s"
@@ -94,12 +103,17 @@ def due(*, user, course: Course | None = None, now: datetime | None = None) -> D
         " WHERE e.user_id = %s) u) w"
         f" LEFT JOIN {Deck._meta.db_table} d ON d.user_id = %s"
     )
-    params = [user.pk, connection.ops.adapt_datetimefield_value(now)]
-    params += [course.pk] if course else []
+    moment = connection.ops.adapt_datetimefield_value(now)
+    params = [user.pk, moment] + ([course.pk] if course else []) + [user.pk, moment]
     params += [user.pk, Attempt.Status.GRADED, user.pk, user.pk]
-    ((stale, time_zone, due_ids),) = rows(sql, params)
+    ((stale, time_zone, due_ids, next_due),) = rows(sql, params)
     counts = Counter(course_id for (course_id,) in json_rows_decoded(due_ids))
-    return Due(by_course=dict(counts), stale=bool(stale), time_zone=time_zone or "")
+    return Due(
+        by_course=dict(counts),
+        stale=bool(stale),
+        time_zone=time_zone or "",
+        next_due=datetime_value(next_due),
+    )
 
 
 def deck_watermark(*, user):

@@ -31,7 +31,7 @@ from quizzes.forms import response_for
 from quizzes.grading import from_json
 from quizzes.models import Answer, Attempt, Quiz
 from quizzes.selectors import describe_correct, describe_response, review_policy
-from review import scheduling, selectors
+from review import due_cache, scheduling, selectors
 from review.models import Card, Deck, ReviewLog
 
 
@@ -86,6 +86,8 @@ def deck_sync(*, user, now: datetime | None = None) -> int:
     ]
     # A second sync at the same moment (two tabs) adds nothing twice: one card per question.
     Card.objects.bulk_create(cards, ignore_conflicts=True)
+    if cards:
+        due_cache.forget(user_ids=[user.pk])
     return len(cards)
 
 
@@ -107,10 +109,27 @@ def deck_refresh(*, user, now: datetime | None = None) -> int:
 
 
 def due_now(*, user, course=None, now: datetime | None = None) -> selectors.Due:
-    """The due counts, the deck first brought up to date if it is behind (one query when it
-    is not)."""
+    """The due counts (of ``course`` alone, if given), the deck first brought up to date if it
+    is behind. Kept in the cache until something changes them (review.due_cache): no query
+    then, one when they are counted. Counts at a given ``now`` (a reminder's, a test's) are
+    counted and never kept."""
     if not user.is_authenticated:
         return selectors.Due()
+    if now is not None:
+        return _due_counted(user=user, course=course, now=now)
+    now = timezone.now()
+    due, stamp = due_cache.lookup(user_id=user.pk, now=now)
+    if due is None:
+        due = selectors.due(user=user, now=now)
+        if due.stale:
+            deck_refresh(user=user, now=now)
+            stamp = due_cache.stamp(user_id=user.pk)  # the refresh forgot the last counts
+            due = selectors.due(user=user, now=now)
+        due_cache.keep(user_id=user.pk, due=due, stamp=stamp)
+    return due.of(course) if course is not None else due
+
+
+def _due_counted(*, user, course, now: datetime) -> selectors.Due:
     due = selectors.due(user=user, course=course, now=now)
     if due.stale:
         deck_refresh(user=user, now=now)
@@ -125,6 +144,7 @@ def reminder_save(*, user, remind: bool, remind_hour: int, time_zone: str) -> De
         user=user,
         defaults={"remind": remind, "remind_hour": remind_hour, "time_zone": time_zone},
     )
+    due_cache.forget(user_ids=[user.pk])  # the counts carry the time zone
     return deck
 
 
@@ -238,6 +258,7 @@ def review_answer(
                 _apply(card, log, scheduling.Rating.AGAIN, now=now, schedule=schedule)
             log.save()
             card.save()
+            due_cache.forget(user_ids=[user.pk])
     return _outcome(card, log, parsed)
 
 
@@ -269,6 +290,7 @@ def review_rate(
             )
             log.save(update_fields=["rating", "rated_at", "due_after"])
             card.save()
+            due_cache.forget(user_ids=[user.pk])
     return _outcome(card, log, card.question.as_gift())
 
 

@@ -332,15 +332,15 @@ def test_dashboard_and_course_page_query_counts_do_not_grow(
         lesson_complete(user=student.user, lesson=lesson)
         lesson_complete(user=other_student.user, lesson=lesson)
 
-    # The course's row, structure and quizzes are read once per content version and kept.
+    # The course's row, structure and quizzes are read once per content version and kept,
+    # and the student's review counts until something changes them (review.due_cache).
     student.get(seed_course.get_absolute_url())
-    # session, user, enrollments (with their courses' versions and lessons done), attempts,
-    # questions due for review (review.selectors.due)
-    with django_assert_num_queries(5) as dashboard_queries:
+    # session, user, enrollments (with their courses' versions and lessons done), attempts
+    with django_assert_num_queries(4) as dashboard_queries:
         student.get("/learning/")
     # session, user, course (its version, and the student's place in it and enrollment),
-    # attempts, questions due for review
-    with django_assert_num_queries(5) as course_queries:
+    # attempts
+    with django_assert_num_queries(4) as course_queries:
         student.get(seed_course.get_absolute_url())
 
     for lesson in Lesson.objects.select_related("course", "chapter")[10:30]:
