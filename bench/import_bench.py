@@ -101,9 +101,9 @@ def main() -> None:
             for copies in (1, 10, 100):
                 course_dir = make_course(Path(scratch) / f"course-x{copies}", copies)
                 bare = bare_render_seconds(course_dir)
-                # Small sizes take milliseconds: the best of three runs, each from empty.
+                # Small sizes take milliseconds: the best of five runs, each from empty.
                 timings = []
-                for run in range(3 if copies < 100 else 1):
+                for run in range(5 if copies < 100 else 1):
                     if run:
                         Course.objects.all().delete()
                     timings.append(measure(course_dir))
