@@ -76,6 +76,8 @@ bench: $(BIN)/.synced
 	-$(BENCH_ENV) $(BIN)/python bench/http_bench.py
 	$(if $(POSTGRES),-$(BENCH_ENV) $(BIN)/python bench/http_bench.py --postgres $(POSTGRES) \
 		--cache-url $(REDIS)/3)
+	$(if $(POSTGRES),-DATABASE_URL=$(POSTGRES)/lectern CACHE_URL=$(REDIS)/14 \
+		$(BIN)/python bench/page_queries.py)
 	$(if $(POSTGRES),-$(BENCH_ENV) DATABASE_URL=$(POSTGRES)/lectern REDIS_URL=$(REDIS)/15 \
 		$(BIN)/python bench/scoring_bench.py,-$(BENCH_ENV) $(BIN)/python bench/scoring_bench.py)
 	-$(BENCH_ENV) $(BIN)/python bench/search_bench.py
