@@ -1,7 +1,8 @@
 """A Redis cache that degrades instead of failing when Redis is down.
 
 Lectern's cache holds nothing that must not be lost: login and reset rate limits (allauth),
-import progress, a statistics debounce. So when Redis cannot be reached, reads miss, writes
+import progress, a statistics debounce, kept pages (courses.page_cache) and students' review
+counts (review.due_cache). So when Redis cannot be reached, reads miss, writes
 are dropped and ``add`` succeeds: logging in, signing up and resetting a password keep
 working, without rate limits, until Redis is back (the "fail open" window, see
 docs/operations.md). After a failure the cache does not try Redis again for
