@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import timezone
 
+from courses.content_version import content_changed
 from courses.models import Enrollment, Lesson
 from courses.services import enrollment_ensure, lesson_complete
 from quizzes.models import Quiz
@@ -59,6 +60,25 @@ def test_one_row_per_student_with_lessons_quizzes_and_completion(klass, people, 
     # Bob: two attempts, 0 % and 33.33 %: the highest counts.
     assert rows["bob@example.com"][3] == "33.33 % 2 attempts"
     assert rows["cy@example.com"][2] == "0 % 0/3"
+
+
+def test_a_lesson_read_without_an_attempt_is_in_progress_unless_it_was_archived(
+    klass, people, instructor
+):
+    lessons = list(Lesson.objects.filter(course=klass).order_by("chapter__position", "position"))
+    dee, eve = UserFactory(email="dee@example.com"), UserFactory(email="eve@example.com")
+    lesson_complete(user=dee, lesson=lessons[1])
+    lesson_complete(user=eve, lesson=lessons[2])
+    Lesson.objects.filter(pk=lessons[2].pk).update(is_archived=True)  # no longer counts
+    content_changed(course_ids=[klass.pk])
+    url = reverse("teaching:gradebook", args=[klass.slug])
+    names = lambda r: sorted(row[0].split()[0] for row in _rows(r.content.decode()))  # noqa: E731
+
+    in_progress = names(instructor.get(url, {"status": Status.IN_PROGRESS}))
+    not_started = names(instructor.get(url, {"status": Status.NOT_STARTED}))
+
+    assert in_progress == ["Ann", "bob@example.com", "dee@example.com"]
+    assert not_started == ["cy@example.com", "eve@example.com"]
 
 
 def test_sorting_by_a_quiz_and_by_lessons(klass, people, instructor):
