@@ -2,11 +2,9 @@
 far more than running it (measured in bench/README.md). Parameters always go separately."""
 
 import json
-from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import Model
-from django.utils.dateparse import parse_datetime
 
 
 def rows(sql: str, params: list) -> list[tuple]:
@@ -38,15 +36,9 @@ def instance[M: Model](model: type[M], values: tuple) -> M | None:
     them (SQLite returns dates as text); None when its primary key is NULL (an outer join
     that found no row)."""
     fields = model._meta.concrete_fields
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        if value is not None:
-            expression = field.get_col(model._meta.db_table)
-            for convert in connection.ops.get_db_converters(expression):
-                value = convert(value, expression, connection)
-            for convert in expression.get_db_converters(connection):
-                value = convert(value, expression, connection)
-        converted.append(value)
+    converted = [
+        _converted(model, field, value) for field, value in zip(fields, values, strict=True)
+    ]
     if converted[fields.index(model._meta.pk)] is None:
         return None
     return model.from_db(connection.alias, [field.attname for field in fields], converted)
@@ -74,10 +66,18 @@ def json_rows_decoded(value: object) -> list:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def datetime_value(value: object) -> datetime | None:
-    """A timestamp a raw query returned (an aggregate's, which no field converts), as an aware
-    datetime: psycopg returns one, SQLite the text Django stored, in UTC."""
-    if value is None or isinstance(value, datetime):
-        return value
-    moment = parse_datetime(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def field_value(model: type[Model], name: str, raw: object) -> object:
+    """``raw``, a value of ``model``'s field ``name`` that a raw query returned (an aggregate's,
+    say), converted as the ORM converts that field's values (SQLite returns dates as text)."""
+    return _converted(model, model._meta.get_field(name), raw)
+
+
+def _converted(model: type[Model], field, raw: object) -> object:
+    if raw is None:
+        return None
+    expression = field.get_col(model._meta.db_table)
+    for convert in connection.ops.get_db_converters(expression):
+        raw = convert(raw, expression, connection)
+    for convert in expression.get_db_converters(connection):
+        raw = convert(raw, expression, connection)
+    return raw

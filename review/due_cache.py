@@ -59,9 +59,9 @@ def _token_key(user_id: int) -> str:
 def lookup(*, user_id: int, now: datetime) -> tuple[Due | None, Stamp]:
     """The student's kept counts if they still hold at ``now`` (else None), and the stamp to
     keep freshly counted ones under. One cache read."""
-    counts_key, token_key = _counts_key(user_id), _token_key(user_id)
-    found = cache.get_many([counts_key, token_key, CONTENT_TOKEN])
-    stamp = (found.get(token_key), found.get(CONTENT_TOKEN))
+    counts_key = _counts_key(user_id)
+    found = cache.get_many([counts_key, _token_key(user_id), CONTENT_TOKEN])
+    stamp = _stamp(found, user_id)
     kept = found.get(counts_key)
     if kept is None:
         return None, stamp
@@ -73,9 +73,11 @@ def lookup(*, user_id: int, now: datetime) -> tuple[Due | None, Stamp]:
 
 def stamp(*, user_id: int) -> Stamp:
     """The stamp counts made now are kept under (after a change of the caller's own)."""
-    token_key = _token_key(user_id)
-    found = cache.get_many([token_key, CONTENT_TOKEN])
-    return found.get(token_key), found.get(CONTENT_TOKEN)
+    return _stamp(cache.get_many([_token_key(user_id), CONTENT_TOKEN]), user_id)
+
+
+def _stamp(found: dict, user_id: int) -> Stamp:
+    return found.get(_token_key(user_id)), found.get(CONTENT_TOKEN)
 
 
 def keep(*, user_id: int, due: Due, stamp: Stamp) -> None:

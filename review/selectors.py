@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from config.sql import datetime_value, json_rows, json_rows_decoded, rows
+from config.sql import field_value, json_rows, json_rows_decoded, rows
 from courses.models import Course, Enrollment
 from quizzes.models import Attempt, Question, Quiz
 from quizzes.selectors import shown_question
@@ -79,9 +79,10 @@ class Due:
         return sum(self.by_course.values())
 
 
-def due(*, user, course: Course | None = None, now: datetime | None = None) -> Due:
-    """The due counts the dashboard and course page show, and whether the deck is stale: one
-    query, whatever the size of the deck (the pages' budget: tests/review/test_due.py)."""
+def due(*, user, now: datetime | None = None) -> Due:
+    """The due counts the dashboard and course page show, by course (``Due.of`` takes one
+    course's), and whether the deck is stale: one query, whatever the size of the deck (the
+    pages' budget: tests/review/test_due.py)."""
     now = now or timezone.now()
     card, question, quiz = Card._meta.db_table, Question._meta.db_table, Quiz._meta.db_table
     course_table = Course._meta.db_table
@@ -94,7 +95,7 @@ def due(*, user, course: Course | None = None, now: datetime | None = None) -> D
         f" JOIN {question} q ON q.id = k.question_id JOIN {quiz} z ON z.id = q.quiz_id"
         f" JOIN {course_table} c ON c.id = k.course_id"
         " WHERE k.user_id = %s AND k.due <= %s AND NOT q.is_archived AND NOT z.is_archived"
-        f" AND c.is_published{' AND k.course_id = %s' if course else ''}),"
+        " AND c.is_published),"
         f" (SELECT MIN(n.due) FROM {card} n WHERE n.user_id = %s AND n.due > %s)"
         " FROM (SELECT MAX(t) AS latest FROM ("
         f"SELECT MAX(a.graded_at) AS t FROM {Attempt._meta.db_table} a"
@@ -104,7 +105,7 @@ def due(*, user, course: Course | None = None, now: datetime | None = None) -> D
         f" LEFT JOIN {Deck._meta.db_table} d ON d.user_id = %s"
     )
     moment = connection.ops.adapt_datetimefield_value(now)
-    params = [user.pk, moment] + ([course.pk] if course else []) + [user.pk, moment]
+    params = [user.pk, moment, user.pk, moment]
     params += [user.pk, Attempt.Status.GRADED, user.pk, user.pk]
     ((stale, time_zone, due_ids, next_due),) = rows(sql, params)
     counts = Counter(course_id for (course_id,) in json_rows_decoded(due_ids))
@@ -112,7 +113,7 @@ def due(*, user, course: Course | None = None, now: datetime | None = None) -> D
         by_course=dict(counts),
         stale=bool(stale),
         time_zone=time_zone or "",
-        next_due=datetime_value(next_due),
+        next_due=field_value(Card, "due", next_due),  # SQLite's MIN is text
     )
 
 

@@ -115,26 +115,19 @@ def due_now(*, user, course=None, now: datetime | None = None) -> selectors.Due:
     counted and never kept."""
     if not user.is_authenticated:
         return selectors.Due()
-    if now is not None:
-        return _due_counted(user=user, course=course, now=now)
-    now = timezone.now()
-    due, stamp = due_cache.lookup(user_id=user.pk, now=now)
+    kept = now is None
+    now = now or timezone.now()
+    due, stamp = due_cache.lookup(user_id=user.pk, now=now) if kept else (None, None)
     if due is None:
         due = selectors.due(user=user, now=now)
         if due.stale:
             deck_refresh(user=user, now=now)
-            stamp = due_cache.stamp(user_id=user.pk)  # the refresh forgot the last counts
+            if kept:
+                stamp = due_cache.stamp(user_id=user.pk)  # the refresh forgot the last counts
             due = selectors.due(user=user, now=now)
-        due_cache.keep(user_id=user.pk, due=due, stamp=stamp)
+        if kept:
+            due_cache.keep(user_id=user.pk, due=due, stamp=stamp)
     return due.of(course) if course is not None else due
-
-
-def _due_counted(*, user, course, now: datetime) -> selectors.Due:
-    due = selectors.due(user=user, course=course, now=now)
-    if due.stale:
-        deck_refresh(user=user, now=now)
-        due = selectors.due(user=user, course=course, now=now)
-    return due
 
 
 def reminder_save(*, user, remind: bool, remind_hour: int, time_zone: str) -> Deck:

@@ -26,6 +26,7 @@ from courses.services import course_import
 from quizzes.attempts import answers_save, attempt_start, attempt_submit
 from quizzes.models import Attempt, Question, Quiz
 from tests.factories import UserFactory
+from tests.processes import database_url
 from tests.quizzes.conftest import BASICS_GIFT, COURSE_TOML, NOTES
 
 pytestmark = [
@@ -94,14 +95,10 @@ def own_redis():
 
 
 def _environment(broker_url: str) -> dict:
-    db = connection.settings_dict
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}"
-        ),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": broker_url,
         "CACHE_URL": "",
         "CELERY_TASK_ALWAYS_EAGER": "false",

@@ -20,6 +20,7 @@ from quizzes.models import Attempt, Question, Quiz
 from review import due_cache
 from review.models import Card
 from review.services import deck_refresh, due_now
+from tests.processes import database_url
 from tests.review.test_deck import _graded
 from tests.review.test_due import WRONG, _due_text
 
@@ -148,7 +149,6 @@ def test_a_grade_given_in_another_process_shows_on_the_next_page(tiny_dir, stude
         )
     Attempt.objects.filter(pk=attempt.pk).update(status=Attempt.Status.SUBMITTED)
 
-    db = connection.settings_dict
     subprocess.run(
         [
             sys.executable,
@@ -161,10 +161,7 @@ def test_a_grade_given_in_another_process_shows_on_the_next_page(tiny_dir, stude
         env={
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": (
-                f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-                f"{db['PORT'] or 5432}/{db['NAME']}"
-            ),
+            "DATABASE_URL": database_url(),
             "CACHE_URL": SHARED_CACHE["default"]["LOCATION"],
         },
         check=True,
